@@ -1,0 +1,30 @@
+"""The Celery application; settings come from Django's settings with the CELERY_ prefix."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pplearn.settings")
+
+app = Celery("pplearn")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# A static schedule in code: no extra tables, and reviewable in a pull request.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "pplearn.tasks.sessions_clear_expired_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+
+
+def ensure_broker_folders() -> None:
+    """Create the folders the filesystem transport reads and writes, if it is in use."""
+    from django.conf import settings
+
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            os.makedirs(folder, exist_ok=True)

@@ -1,0 +1,60 @@
+# The README's commands. Everything installs into .venv; nothing global but Debian packages.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: help install run test test-unit test-e2e lint format demo clean vendor
+
+help:
+	@echo "make run        install, migrate, load the demo district, serve on http://127.0.0.1:8000"
+	@echo "make test       lint, migration check and the whole suite on throwaway PostgreSQL + Redis"
+	@echo "make test-unit  the fast inner loop: everything but the browser tests"
+	@echo "make test-e2e   only the browser tests (Chromium)"
+	@echo "make lint       ruff check and format check"
+	@echo "make format     ruff format and fix"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	./scripts/run.sh
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_demo
+
+test: $(TEST_STAMP)
+	./scripts/test.sh
+
+test-unit: $(TEST_STAMP)
+	./scripts/test.sh -m "not e2e" -x -q
+
+test-e2e: $(TEST_STAMP)
+	./scripts/test.sh -m e2e
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(TEST_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+vendor:
+	./scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -231,7 +231,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         for m in self.role_memberships:
             if m.role != role:
                 continue
-            if school is None or m.school_id is None or m.school_id == school.pk:
+            if school is None or m.school_id == school.pk:
+                return True
+            # A district-wide membership covers the schools of its own district only.
+            if m.school_id is None and m.district_id == school.district_id:
                 return True
         return False
 

@@ -5,16 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
-HOST="${HOST:-127.0.0.1}"
-PORT="${PORT:-8000}"
-export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+# honcho gives every process its own PORT, so the web address travels as WEB_HOST/WEB_PORT.
+WEB_HOST="${HOST:-127.0.0.1}"
+WEB_PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://$WEB_HOST:$WEB_PORT}"
 mkdir -p var
 $PY manage.py migrate --no-input -v0
 $PY manage.py load_demo
 if [ -n "${REDIS_URL:-}" ]; then broker="Redis at $REDIS_URL"; else broker="the embedded filesystem broker (var/celery-broker)"; fi
 echo
-echo "pplearn is starting at http://$HOST:$PORT/  (Celery uses $broker)"
+echo "pplearn is starting at http://$WEB_HOST:$WEB_PORT/  (Celery uses $broker)"
 echo "Press Ctrl-C to stop the web server, the worker and beat."
 echo
-export HOST PORT BROKER_DESC="$broker"
+export WEB_HOST WEB_PORT
 exec .venv/bin/honcho -f Procfile.dev start

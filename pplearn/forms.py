@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .models import Role, School, User
 from .services import RoleAssignment
@@ -24,6 +26,24 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": "That email and password did not match an active account. "
         "Check both and try again, or reset your password.",
     }
+
+
+def _same_email(a: str, b: str) -> bool:
+    return (
+        unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+    )
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Send the link also to people who have not chosen a password yet.
+
+    People added by an administrator start with no usable password; Django's form would
+    silently skip them, although their welcome email tells them to ask for a new link here.
+    """
+
+    def get_users(self, email):
+        candidates = User.objects.filter(email__iexact=email, is_active=True)
+        return (user for user in candidates if _same_email(email, user.email))
 
 
 class SchoolForm(forms.ModelForm):

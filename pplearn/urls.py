@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import manage_views, views
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, EmailPasswordResetForm
 
 manage_patterns = (
     [
@@ -33,6 +33,7 @@ auth_patterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=EmailPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

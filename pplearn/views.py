@@ -22,7 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role = request.active_role
     user = request.user
     context: dict = {"role": role}
-    if role is None:
+    # The active role is a lazy object, never None itself: test its truth, not its identity.
+    if not role:
         return render(request, "pplearn/home_no_role.html", context)
     if role == Role.TEACHER:
         context["schools"] = user.schools_for_role(Role.TEACHER)

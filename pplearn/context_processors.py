@@ -1,5 +1,8 @@
 """Template context shared by every page: the user's roles and the active one."""
 
+from django.utils.functional import SimpleLazyObject
+
+from .notifications import unread_count
 from .roles import active_role_for, role_label, roles_for
 
 
@@ -9,6 +12,7 @@ def roles(request):
         return {"user_roles": [], "active_role": None, "active_role_label": ""}
     active = active_role_for(request)
     return {
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
         "user_roles": [(r, role_label(r)) for r in roles_for(user)],
         "active_role": active,
         "active_role_label": role_label(active),

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import manage_views, views
+from . import manage_views, notification_views, views
 from .forms import EmailAuthenticationForm, EmailPasswordResetForm
 
 manage_patterns = (
@@ -70,7 +70,19 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("role/", views.role_switch, name="role_switch"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
     path("manage/", include(manage_patterns)),
+    path("", include("goals.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -26,7 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if not role:
         return render(request, "pplearn/home_no_role.html", context)
     if role == Role.TEACHER:
+        from goals.selectors import goals_for_teacher
+
         context["schools"] = user.schools_for_role(Role.TEACHER)
+        context["goals"] = goals_for_teacher(teacher=user)
     elif role == Role.COACH:
         schools = School.objects.filter(pk__in=[s.pk for s in user.schools_for_role(Role.COACH)])
         context["schools"] = school_summaries(schools=schools)

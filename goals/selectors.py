@@ -1,0 +1,47 @@
+"""Reads behind the goal pages, with their joins prefetched."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Goal, GoalComment, GoalEvent, SystemGoal
+
+
+def _with_related(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    return goals.select_related("school", "school_year", "teacher").prefetch_related(
+        Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title"))
+    )
+
+
+def goals_for_teacher(*, teacher) -> QuerySet[Goal]:
+    """The teacher's own goals of every year, newest year first."""
+    return _with_related(Goal.objects.filter(teacher=teacher)).order_by(
+        "-school_year__start_date", "-updated_at"
+    )
+
+
+def goals_awaiting_approval(*, user) -> QuerySet[Goal]:
+    """Proposed goals the user may decide on, the longest waiting first."""
+    return _with_related(Goal.objects.awaiting_approval_by(user)).order_by("proposed_at", "pk")
+
+
+def goal_history(*, goal: Goal) -> QuerySet[GoalEvent]:
+    return goal.events.select_related("actor").order_by("at", "pk")
+
+
+def goal_comments(*, goal: Goal) -> QuerySet[GoalComment]:
+    return goal.comments.select_related("author").order_by("created_at", "pk")
+
+
+def goal_for_page(goal: Goal) -> Goal:
+    """Load the goal's many-to-many fields for the goal page in a fixed number of queries."""
+    return (
+        Goal.objects.filter(pk=goal.pk)
+        .select_related("teacher", "school", "school_year", "approved_by", "carried_from")
+        .prefetch_related(
+            Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")),
+            "standard_components__domain__framework",
+            "collaborators",
+        )
+        .get()
+    )

@@ -1,0 +1,3 @@
+"""URLs of teams and PLCs."""
+
+urlpatterns: list = []

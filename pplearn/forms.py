@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models import Q
 
 from .models import Role, School, User
 from .services import RoleAssignment
@@ -102,7 +103,12 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.person = person
-        schools = School.objects.filter(district=district, is_active=True).order_by("name")
+        offered = Q(is_active=True)
+        if person is not None:
+            # Keep offering the schools the person works at even once deactivated, or saving
+            # the form would silently drop those roles.
+            offered |= Q(pk__in=person.memberships.filter(school__isnull=False).values("school"))
+        schools = School.objects.filter(offered, district=district).order_by("name")
         for name in ("teacher_schools", "coach_schools", "principal_schools"):
             self.fields[name].queryset = schools
         self.helper = FormHelper()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,7 +44,9 @@ def school_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
     school = get_school_for_admin_or_404(request.user, pk)
-    form = SchoolForm(request.POST or None, instance=school, district=school.district)
+    # Validation writes the posted values onto the form's instance: give it a copy, so that
+    # the service still sees the school as stored and audits what changed.
+    form = SchoolForm(request.POST or None, instance=copy.copy(school), district=school.district)
     if request.method == "POST" and form.is_valid():
         services.school_update(actor=request.user, school=school, **form.cleaned_data)
         messages.success(request, f"Saved {school.name}.")

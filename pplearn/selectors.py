@@ -32,10 +32,14 @@ def person_list_for_district(
             | Q(email__icontains=search)
             | Q(employee_id__iexact=search)
         )
+    # One filter() call, so that role and school must hold for the same membership.
+    membership = Q()
     if role:
-        people = people.filter(memberships__role=role)
+        membership &= Q(memberships__role=role)
     if school_id:
-        people = people.filter(memberships__school_id=school_id)
+        membership &= Q(memberships__school_id=school_id)
+    if membership:
+        people = people.filter(membership)
     if status == "active":
         people = people.filter(is_active=True)
     elif status == "inactive":
@@ -43,7 +47,9 @@ def person_list_for_district(
     return (
         people.distinct()
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("school"))
+            Prefetch(
+                "memberships", queryset=Membership.objects.select_related("school", "district")
+            )
         )
         .order_by("full_name", "pk")
     )

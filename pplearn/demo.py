@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
@@ -30,9 +33,13 @@ class DemoLogin:
 
 
 def _person(email: str, full_name: str, district: District, employee_id: str, **extra) -> User:
+    # Match on the employee ID when there is one, so that a demo loaded by an earlier
+    # version (whose generated addresses could differ) is completed, not duplicated.
+    lookup = {"district": district, "employee_id": employee_id} if employee_id else {"email": email}
     user, created = User.objects.get_or_create(
-        email=email,
+        **lookup,
         defaults={
+            "email": email,
             "full_name": full_name,
             "district": district,
             "employee_id": employee_id,
@@ -40,9 +47,15 @@ def _person(email: str, full_name: str, district: District, employee_id: str, **
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        # One hash for every demo login: hashing 70 passwords would take most of a minute.
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     return user
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
 
 
 def _member(user: User, role: str, district: District, school: School | None = None) -> None:
@@ -86,6 +99,8 @@ def demo_district_load() -> list[DemoLogin]:
 
     def named(email_local: str | None, full_name: str, **extra) -> User:
         local = email_local or full_name.lower().replace(" ", ".").replace("'", "")
+        # Titles such as "Mr." or "MD" would leave dots no email address may have.
+        local = re.sub(r"\.{2,}", ".", local).strip(".")
         return _person(f"{local}@{DOMAIN}", full_name, district, f"E{next(employee)}", **extra)
 
     logins: list[DemoLogin] = []

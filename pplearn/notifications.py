@@ -7,7 +7,9 @@ sends the same email twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +17,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
+
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def email_suppressed() -> Iterator[None]:
+    """Write notifications without emailing them (demo data and imports of history)."""
+    previous = getattr(_state, "suppressed", False)
+    _state.suppressed = True
+    try:
+        yield
+    finally:
+        _state.suppressed = previous
 
 
 def notify(
@@ -28,6 +43,10 @@ def notify(
     """Notify each recipient (never the actor) in the app and, after commit, by email."""
     seen: set[int] = set()
     rows = []
+    suppressed = getattr(_state, "suppressed", False)
+    email_status = (
+        Notification.EmailStatus.SKIPPED if suppressed else Notification.EmailStatus.PENDING
+    )
     for recipient in recipients:
         if recipient is None or recipient.pk in seen or not recipient.is_active:
             continue
@@ -36,11 +55,16 @@ def notify(
         seen.add(recipient.pk)
         rows.append(
             Notification(
-                recipient=recipient, actor=actor, verb=verb, message=message[:300], url=url
+                recipient=recipient,
+                actor=actor,
+                verb=verb,
+                message=message[:300],
+                url=url,
+                email_status=email_status,
             )
         )
     created = Notification.objects.bulk_create(rows)
-    if created:
+    if created and not suppressed:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: _enqueue(ids))
     return created

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from pplearn.demo import DEMO_PASSWORD, demo_district_load
 
@@ -6,8 +7,17 @@ from pplearn.demo import DEMO_PASSWORD, demo_district_load
 class Command(BaseCommand):
     help = "Load the demo district (idempotent) and print a login for every role."
 
+    @transaction.atomic
     def handle(self, *args, **options):
         logins = demo_district_load()
+        # Later apps add their part of the demo on top of the people and schools.
+        from goals.defaults import frameworks_ensure_defaults
+        from goals.demo import demo_goals_load
+        from pplearn.models import District
+
+        district = District.objects.get(slug="maple-valley")
+        frameworks_ensure_defaults(district)
+        demo_goals_load(district)
         width = max(len(login.role) for login in logins)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Sign in with:"))
         for login in logins:

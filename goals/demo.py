@@ -262,9 +262,12 @@ def _backdate(goal: Goal, days: int) -> None:
         proposed_at=moment + datetime.timedelta(days=2) if goal.proposed_at else None,
         decided_at=moment + datetime.timedelta(days=5) if goal.decided_at else None,
     )
+    # Created, proposed, decided, then closed: the same days as the goal's own dates.
+    offsets = [0, 2, 5, 9]
     for step, event in enumerate(goal.events.order_by("pk")):
+        offset = offsets[min(step, len(offsets) - 1)]
         GoalEvent.objects.filter(pk=event.pk).update(
-            at=moment + datetime.timedelta(days=min(step * 2 + step, days))
+            at=moment + datetime.timedelta(days=min(offset, days))
         )
 
 
@@ -299,7 +302,7 @@ def _demo_goals(district, year, last_year, system_goals, rng) -> None:
             idea = GOAL_IDEAS[(index + school.pk) % len(GOAL_IDEAS)]
             goal = _make_goal(teacher, school, year, idea, STAGES[index], system_goals, rng)
             _backdate(goal, rng.randint(3, 80))
-            if last_year and index % 3 == 0:
+            if last_year and index % 3 != 2:
                 old_idea = GOAL_IDEAS[(index + 3) % len(GOAL_IDEAS)]
                 old = _make_goal(
                     teacher,

@@ -48,6 +48,7 @@ class GoalForm(forms.ModelForm):
     target_tier = forms.TypedChoiceField(
         choices=TIER_CHOICES,
         coerce=int,
+        initial=2,
         widget=forms.RadioSelect,
         label="How far do you plan to go?",
         help_text="Each tier builds on the one before. You can change this later, and you may "

@@ -43,6 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["schools"] = school_summaries(schools=School.objects.visible_to(user).active())
     elif role == Role.DISTRICT_ADMIN:
         context["schools"] = school_summaries(schools=School.objects.visible_to(user))
+    if role in (Role.PRINCIPAL, Role.COORDINATOR):
+        from goals.selectors import goals_awaiting_approval
+
+        context["approvals_waiting"] = goals_awaiting_approval(user=user).count()
     return render(request, f"pplearn/home_{role}.html", context)
 
 

@@ -1,0 +1,357 @@
+"""Tier evidence: requirements, submissions with their resources and artifacts, rubrics."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Goal
+from pplearn.models import District
+
+TIERS = (1, 2, 3, 4)
+TIER_NAMES = {1: "Learning", 2: "Implementation", 3: "Impact", 4: "Sharing"}
+
+
+class TierRequirement(models.Model):
+    """A district's rules for one tier: lengths, counts and what passing earns."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="tier_requirements"
+    )
+    tier = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    min_words = models.PositiveIntegerField()
+    max_words = models.PositiveIntegerField()
+    min_video_seconds = models.PositiveIntegerField()
+    max_video_seconds = models.PositiveIntegerField()
+    min_resources = models.PositiveSmallIntegerField(default=0)
+    min_research_based = models.PositiveSmallIntegerField(default=0)
+    stipend = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("75.00"))
+    credit = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.25"))
+
+    class Meta:
+        ordering = ["district", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "tier"], name="tierrequirement_unique"),
+            models.CheckConstraint(
+                condition=Q(max_words__gte=models.F("min_words")),
+                name="tierrequirement_word_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_video_seconds__gte=models.F("min_video_seconds")),
+                name="tierrequirement_video_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} rules of {self.district}"
+
+    @property
+    def name(self) -> str:
+        return TIER_NAMES[self.tier]
+
+    @staticmethod
+    def minutes(seconds: int) -> str:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes}:{rest:02d}" if rest else f"{minutes}"
+
+
+# The defaults of Parkway's model (DOMAIN.md): words, video seconds, resources.
+TIER_DEFAULTS = {
+    1: {
+        "min_words": 500,
+        "max_words": 600,
+        "min_video_seconds": 120,
+        "max_video_seconds": 180,
+        "min_resources": 2,
+        "min_research_based": 1,
+    },
+    2: {"min_words": 250, "max_words": 350, "min_video_seconds": 60, "max_video_seconds": 120},
+    3: {"min_words": 250, "max_words": 350, "min_video_seconds": 60, "max_video_seconds": 120},
+    4: {"min_words": 250, "max_words": 350, "min_video_seconds": 60, "max_video_seconds": 120},
+}
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SubmissionQuerySet:
+        """Submissions of goals the user may see."""
+        return self.filter(goal__in=Goal.objects.visible_to(user).values("pk"))
+
+
+class Submission(models.Model):
+    """One version of a teacher's evidence for one tier of a goal."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned for revision"
+        PASSED = "passed", "Passed"
+        SUPERSEDED = "superseded", "Revised (earlier version)"
+
+    # Where a submission may go next; a returned one is revised as a new version.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.DRAFT, Status.RETURNED, Status.PASSED},
+        Status.RETURNED: {Status.SUPERSEDED},
+        Status.PASSED: set(),
+        Status.SUPERSEDED: set(),
+    }
+
+    class ReflectionFormat(models.TextChoices):
+        TEXT = "text", "Written reflection"
+        VIDEO = "video", "Video reflection"
+
+    class DataType(models.TextChoices):
+        FORMATIVE = "formative", "Formative assessment"
+        SUMMATIVE = "summative", "Summative assessment"
+        SURVEY = "survey", "Survey"
+        PERCEPTUAL = "perceptual", "Perceptual data"
+        CHECKLIST = "checklist", "Checklist or observation"
+        OTHER = "other", "Other"
+
+    class Results(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEGATIVE = "negative", "Negative"
+        MIXED = "mixed", "Mixed"
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="submissions")
+    tier = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    reflection_format = models.CharField(
+        max_length=10, choices=ReflectionFormat.choices, default=ReflectionFormat.TEXT
+    )
+    reflection = models.TextField(blank=True)
+    # Tier 2
+    desired_outcome = models.TextField(blank=True)
+    curriculum_connection = models.TextField(blank=True)
+    # Tier 3
+    data_type = models.CharField(max_length=20, choices=DataType.choices, blank=True)
+    learning_goal_measured = models.TextField(blank=True)
+    results = models.CharField(max_length=10, choices=Results.choices, blank=True)
+    data_table = models.TextField(
+        blank=True, help_text="A small table typed in: one row per line, cells separated by |"
+    )
+    # Tier 4
+    practice_overview = models.TextField(blank=True)
+    resource_links = models.TextField(blank=True, help_text="One link per line.")
+    sharing_how = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    autosaved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a reviewer first opened it; recall ends then."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+    )
+    rubric = models.ForeignKey(
+        "Rubric", on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["goal", "tier", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "tier", "version"], name="submission_unique_version"
+            ),
+            # One live version per tier: at most one that is not superseded.
+            models.UniqueConstraint(
+                fields=["goal", "tier"],
+                condition=~Q(status="superseded"),
+                name="submission_one_live_per_tier",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier__gte=1, tier__lte=4), name="submission_tier_1_4"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} v{self.version} of {self.goal}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:submission_detail", args=[self.pk])
+
+    @property
+    def tier_name(self) -> str:
+        return TIER_NAMES[self.tier]
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def can_be_recalled(self) -> bool:
+        return self.status == self.Status.SUBMITTED and self.opened_at is None
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.reflection)
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.resource_links.splitlines() if line.strip()]
+
+    def table_rows(self) -> list[list[str]]:
+        return [
+            [cell.strip() for cell in line.split("|")]
+            for line in self.data_table.splitlines()
+            if line.strip()
+        ]
+
+
+def count_words(text: str) -> int:
+    """Count words the way the live counter in the browser does: runs of non-space."""
+    return len(text.split())
+
+
+class LearningResource(models.Model):
+    """A resource studied for Tier 1."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", "Book"
+        ARTICLE = "article", "Article"
+        WEBINAR = "webinar", "Webinar"
+        COURSE = "course", "Course"
+        CONFERENCE = "conference", "Conference session"
+        VISIT = "visit", "Site or museum visit"
+        OTHER = "other", "Other"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    citation = models.CharField("citation or URL", max_length=1000)
+    research_based = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _artifact_path(instance: Artifact, filename: str) -> str:
+    # Random names: the original name is never part of a path or a URL.
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Artifact(models.Model):
+    """A file or link attached to a submission."""
+
+    class Purpose(models.TextChoices):
+        ARTIFACT = "artifact", "Artifact of practice"
+        DATA = "data", "Data"
+        PLAN = "plan", "Lesson plan or practice overview"
+        REFLECTION_VIDEO = "reflection_video", "Video reflection"
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+        AUDIO = "audio", "Audio"
+        PDF = "pdf", "PDF"
+        DOCUMENT = "document", "Document"
+        SPREADSHEET = "spreadsheet", "Spreadsheet"
+        TEXT = "text", "Text or CSV"
+        LINK = "link", "Link"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="artifacts")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to=_artifact_path, blank=True, max_length=300)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    shows_students = models.BooleanField(
+        default=False,
+        help_text="Shows students' faces or names: never shared beyond this goal's people.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="artifact_file_or_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name or self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:artifact_download", args=[self.pk])
+
+    @property
+    def is_link(self) -> bool:
+        return not self.file
+
+
+class Rubric(models.Model):
+    """One version of a district's scoring guide for a tier; editing makes a new version."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="rubrics")
+    tier = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    version = models.PositiveSmallIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["district", "tier", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "tier", "version"], name="rubric_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["district", "tier"],
+                condition=Q(is_current=True),
+                name="rubric_one_current_per_tier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} scoring guide v{self.version}"
+
+
+class RubricCriterion(models.Model):
+    """One row of a scoring guide, scored 'Not yet on track' or 'On track'."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    not_yet = models.TextField("not yet on track")
+    on_track = models.TextField("on track")
+    is_prerequisite = models.BooleanField(
+        default=False, help_text="Checked by the system: the earlier tiers are complete."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

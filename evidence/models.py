@@ -61,6 +61,16 @@ class TierRequirement(models.Model):
         minutes, rest = divmod(seconds, 60)
         return f"{minutes}:{rest:02d}" if rest else f"{minutes}"
 
+    @property
+    def video_range_label(self) -> str:
+        return (
+            f"{self.minutes(self.min_video_seconds)}-{self.minutes(self.max_video_seconds)} minutes"
+        )
+
+    @property
+    def word_range_label(self) -> str:
+        return f"{self.min_words}-{self.max_words} words"
+
 
 # The defaults of Parkway's model (DOMAIN.md): words, video seconds, resources.
 TIER_DEFAULTS = {

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from evidence.selectors import tier_overview
 from pplearn.models import Role
 
 from . import selectors, services
@@ -117,7 +118,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": selectors.goal_history(goal=goal),
         "comments": selectors.goal_comments(goal=goal),
         "comment_form": CommentForm(),
-        "tiers": range(1, 5),
+        "tiers": tier_overview(goal),
     }
     if is_teacher and goal.is_open:
         context["tier_form"] = TargetTierForm(initial={"target_tier": goal.target_tier})

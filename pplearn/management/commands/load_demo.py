@@ -11,12 +11,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo_district_load()
         # Later apps add their part of the demo on top of the people and schools.
+        from evidence.defaults import evidence_ensure_defaults
         from goals.defaults import frameworks_ensure_defaults
         from goals.demo import demo_goals_load
         from pplearn.models import District
 
         district = District.objects.get(slug="maple-valley")
         frameworks_ensure_defaults(district)
+        evidence_ensure_defaults(district)
         demo_goals_load(district)
         width = max(len(login.role) for login in logins)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Sign in with:"))

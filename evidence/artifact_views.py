@@ -1,0 +1,153 @@
+"""Resources, files and links of a draft, and the permission-checked download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from pplearn.audit import audit_record
+
+from . import services
+from .forms import ArtifactForm, ResourceForm
+from .models import LearningResource
+from .permissions import get_artifact_for_viewer_or_404, get_submission_for_author_or_404
+
+# Shown in the page (images, video, audio, PDF); everything else downloads.
+INLINE_KINDS = {"image", "video", "audio", "pdf"}
+
+
+def _back(submission, anchor: str) -> HttpResponse:
+    return redirect(reverse("evidence:submission_edit", args=[submission.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def resource_add(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_author_or_404(request.user, pk)
+    form = ResourceForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, f"The resource was not added. {errors}")
+        return _back(submission, "#resources")
+    try:
+        services.resource_save(submission=submission, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Added “{form.cleaned_data['title']}”.")
+    return _back(submission, "#resources")
+
+
+@login_required
+@require_POST
+def resource_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = get_object_or_404(LearningResource, pk=pk)
+    submission = get_submission_for_author_or_404(request.user, resource.submission_id)
+    try:
+        services.resource_remove(resource=resource, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Removed “{resource.title}”.")
+    return _back(submission, "#resources")
+
+
+@login_required
+@require_POST
+def artifact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_author_or_404(request.user, pk)
+    prefix = request.POST.get("prefix", "")
+    form = ArtifactForm(request.POST, request.FILES, prefix=prefix or None)
+    anchor = f"#{prefix or 'files'}"
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Nothing was attached: "
+            + " ".join(" ".join(errors) for errors in form.errors.values()),
+        )
+        return _back(submission, anchor)
+    data = form.cleaned_data
+    try:
+        artifact = services.artifact_add(
+            submission=submission,
+            actor=request.user,
+            purpose=data["purpose"],
+            upload=data.get("upload"),
+            url=data.get("url") or "",
+            title=data.get("title") or "",
+            shows_students=data.get("shows_students", False),
+        )
+    except ValidationError as exc:
+        messages.error(request, "Nothing was attached: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Attached “{artifact}”.")
+    return _back(submission, anchor)
+
+
+@login_required
+@require_POST
+def artifact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    artifact = get_artifact_for_viewer_or_404(request.user, pk)
+    submission = get_submission_for_author_or_404(request.user, artifact.submission_id)
+    try:
+        services.artifact_remove(artifact=artifact, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Removed “{artifact}”.")
+    return _back(submission, "#files")
+
+
+@login_required
+@require_GET
+def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve a stored file to someone allowed to see it; never from a public URL."""
+    from .uploads import content_disposition
+
+    artifact = get_artifact_for_viewer_or_404(request.user, pk)
+    if artifact.is_link:
+        raise Http404
+    if request.user.pk != artifact.submission.goal.teacher_id:
+        # Anyone but the author looking at evidence is recorded (who, what, when).
+        audit_record(
+            actor=request.user,
+            verb="artifact.view",
+            target=artifact,
+            district=artifact.submission.goal.school.district,
+            data={"submission": artifact.submission_id},
+        )
+    inline = artifact.kind in INLINE_KINDS and request.GET.get("download") is None
+    response = FileResponse(artifact.file.open("rb"), content_type=artifact.content_type)
+    response["Content-Disposition"] = content_disposition(
+        artifact.original_name or "evidence", inline=inline
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'"
+    return response
+
+
+@login_required
+@require_POST
+def artifact_privacy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark or unmark an artifact as showing students (the author, at any time)."""
+    artifact = get_artifact_for_viewer_or_404(request.user, pk)
+    submission = get_submission_for_author_or_404(request.user, artifact.submission_id)
+    shows = request.POST.get("shows_students") == "1"
+    services.artifact_set_shows_students(
+        artifact=artifact, actor=request.user, shows_students=shows
+    )
+    messages.success(
+        request,
+        f"“{artifact}” is marked as showing students: only you, your coach and reviewers see it."
+        if shows
+        else f"“{artifact}” is no longer marked as showing students.",
+    )
+    if submission.is_editable:
+        return _back(submission, "#files")
+    return redirect(submission)

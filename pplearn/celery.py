@@ -24,7 +24,7 @@ def ensure_broker_folders() -> None:
     """Create the folders the filesystem transport reads and writes, if it is in use."""
     from django.conf import settings
 
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)

@@ -120,6 +120,30 @@ STORAGES = {
         )
     },
 }
+# Evidence files are private: never under a public URL, only through a view that checks
+# permission. Set AWS_STORAGE_BUCKET_NAME (and the usual AWS_* variables, or
+# AWS_S3_ENDPOINT_URL for any S3-compatible store) to keep them in S3 instead of MEDIA_ROOT;
+# install the extra with `pip install -e '.[s3]'`.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_MB", default=25) * 1024 * 1024
+EVIDENCE_MAX_VIDEO_BYTES = env.int("EVIDENCE_MAX_VIDEO_MB", default=250) * 1024 * 1024
+EVIDENCE_MAX_SUBMISSION_BYTES = env.int("EVIDENCE_MAX_SUBMISSION_MB", default=500) * 1024 * 1024
+# Large uploads stream to temporary files rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
 # Serve straight from the source folders when no collectstatic has run (local and tests).
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 

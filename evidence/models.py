@@ -365,3 +365,151 @@ class RubricCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReviewPolicy(models.Model):
+    """A district's choices about scoring and compensation."""
+
+    class Compensation(models.TextChoices):
+        STIPEND = "stipend", "Stipend"
+        CREDIT = "credit", "District credit"
+        BOTH = "both", "Stipend and credit"
+        NONE = "none", "Neither (recognition only)"
+
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, related_name="review_policy"
+    )
+    compensation = models.CharField(
+        max_length=10, choices=Compensation.choices, default=Compensation.STIPEND
+    )
+    cap_count = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many passed submissions of one tier count per person in the period "
+        "(empty: no cap).",
+    )
+    cap_period_years = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    coaches_may_score = models.BooleanField(
+        default=False, help_text="Coaches may score evidence, never of the teachers they coach."
+    )
+    turnaround_target_days = models.PositiveSmallIntegerField(
+        default=5, help_text="School days a submission should wait at most."
+    )
+
+    def __str__(self) -> str:
+        return f"Review policy of {self.district}"
+
+    @property
+    def pays_stipend(self) -> bool:
+        return self.compensation in (self.Compensation.STIPEND, self.Compensation.BOTH)
+
+    @property
+    def gives_credit(self) -> bool:
+        return self.compensation in (self.Compensation.CREDIT, self.Compensation.BOTH)
+
+
+class Claim(models.Model):
+    """A reviewer has a submission in hand, so two never score it unknowingly."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="claim")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims"
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.submission} in review by {self.reviewer}"
+
+
+class Review(models.Model):
+    """The decision on one submitted version: every criterion on track passes it."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "Passed"
+        RETURNED = "returned", "Returned for revision"
+
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="reviews")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    feedback = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    waited = models.DurationField(help_text="From submission to decision.")
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.submission}"
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.PROTECT, related_name="+")
+    on_track = models.BooleanField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["criterion__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {'on track' if self.on_track else 'not yet'}"
+
+
+class PayrollBatch(models.Model):
+    """A numbered export of payouts; it can be downloaded again at any time."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="payroll_batches")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "number"], name="payrollbatch_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payroll batch {self.number}"
+
+
+class Payout(models.Model):
+    """A ledger entry: what passing one tier earned one teacher."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
+    )
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="payout")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="payouts")
+    tier = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    note = models.CharField(max_length=200, blank=True)
+    passed_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        PayrollBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts"
+    )
+
+    class Meta:
+        ordering = ["passed_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["district", "passed_at"],
+                condition=Q(batch__isnull=True),
+                name="payout_unexported_idx",
+            ),
+            models.Index(fields=["teacher", "tier", "passed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} payout to {self.teacher}"

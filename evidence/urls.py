@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import artifact_views, views
+from .urls_payroll import urlpatterns as payroll_patterns
+from .urls_review import urlpatterns as review_patterns
+from .urls_settings import urlpatterns as settings_patterns
 
 app_name = "evidence"
 
@@ -26,4 +29,7 @@ urlpatterns = [
         artifact_views.artifact_privacy,
         name="artifact_privacy",
     ),
+    *review_patterns,
+    *payroll_patterns,
+    *settings_patterns,
 ]

@@ -1,0 +1,3 @@
+"""URLs of payouts and payroll export."""
+
+urlpatterns: list = []

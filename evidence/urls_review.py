@@ -1,0 +1,3 @@
+"""URLs of the review queue and the scoring page."""
+
+urlpatterns: list = []

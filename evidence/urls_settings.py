@@ -1,0 +1,3 @@
+"""URLs of rubrics, tier rules and the review policy."""
+
+urlpatterns: list = []

@@ -51,7 +51,7 @@ def test_phone_menu_collapses_and_signs_out(phone_page: Page, live_server, world
     sign_in(page, live_server, world.teacher.email, world.password)
     expect(page.get_by_role("heading", level=1)).to_have_text("My goals")
     menu_button = page.get_by_role("button", name="Open menu")
-    user_menu = page.get_by_role("button", name=world.teacher.get_short_name())
+    user_menu = page.get_by_role("button", name=world.teacher.get_short_name(), exact=True)
     sign_out = page.get_by_role("button", name="Sign out")
 
     expect(menu_button).to_be_visible()
@@ -76,7 +76,8 @@ def test_navigation_is_not_collapsed_on_a_desktop(page: Page, live_server, world
     sign_in(page, live_server, world.teacher.email, world.password)
 
     expect(page.get_by_role("button", name="Open menu")).to_be_hidden()
-    expect(page.get_by_role("button", name=world.teacher.get_short_name())).to_be_visible()
+    user_menu = page.get_by_role("button", name=world.teacher.get_short_name(), exact=True)
+    expect(user_menu).to_be_visible()
 
 
 def test_teacher_coach_switches_role_through_working_as_menu(page: Page, live_server, world):

@@ -94,7 +94,10 @@ def demo_district_load() -> list[DemoLogin]:
     elementary, middle, high = schools
 
     # Generate every name first, whatever already exists, so the sequence never shifts.
-    names = [fake.unique.name() for _ in range(len(schools) * TEACHERS_PER_SCHOOL + 8)]
+    names = [
+        f"{fake.unique.first_name()} {fake.last_name()}"
+        for _ in range(len(schools) * TEACHERS_PER_SCHOOL + 8)
+    ]
     employee = iter(range(10001, 20000))
 
     def named(email_local: str | None, full_name: str, **extra) -> User:

@@ -25,6 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     # The active role is a lazy object, never None itself: test its truth, not its identity.
     if not role:
         return render(request, "pplearn/home_no_role.html", context)
+    if role == Role.COORDINATOR:
+        return redirect("evidence:review_queue")
     if role == Role.TEACHER:
         from goals.selectors import goals_for_teacher
 

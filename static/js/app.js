@@ -5,6 +5,15 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
+  // Ctrl+Enter (Cmd+Enter on a Mac) submits forms built for the keyboard, like scoring.
+  document.querySelectorAll("form[data-ctrl-enter]").forEach((form) => {
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit(form.querySelector("button[type=submit]"));
+      }
+    });
+  });
   // Ask before a destructive action; the action is still a POST form without JS.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -12,6 +12,7 @@ class Command(BaseCommand):
         logins = demo_district_load()
         # Later apps add their part of the demo on top of the people and schools.
         from evidence.defaults import evidence_ensure_defaults
+        from evidence.demo import demo_evidence_load
         from goals.defaults import frameworks_ensure_defaults
         from goals.demo import demo_goals_load
         from pplearn.models import District
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         frameworks_ensure_defaults(district)
         evidence_ensure_defaults(district)
         demo_goals_load(district)
+        demo_evidence_load(district)
         width = max(len(login.role) for login in logins)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Sign in with:"))
         for login in logins:

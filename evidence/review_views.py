@@ -1,0 +1,253 @@
+"""The review queue and the scoring page."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from pplearn.models import School
+
+from . import review_selectors as selectors
+from .models import Submission
+from .permissions import get_submission_for_viewer_or_404
+from .review_permissions import can_score, queue_schools
+from .review_services import (
+    Conflict,
+    Score,
+    review_record,
+    review_token,
+    submission_claim,
+    submission_open,
+    submission_release,
+)
+from .rules import requirement_for
+
+AGE_CHOICES = [
+    ("", "Any age"),
+    ("3", "Waiting 3+ days"),
+    ("7", "Waiting 7+ days"),
+    ("14", "Waiting 14+ days"),
+]
+CLAIM_CHOICES = [
+    ("", "All"),
+    ("unclaimed", "Not in review"),
+    ("mine", "In review by me"),
+    ("others", "In review by others"),
+]
+
+
+class QueueFilterForm(forms.Form):
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(), required=False, empty_label="All schools"
+    )
+    tier = forms.TypedChoiceField(
+        choices=[("", "All tiers")] + [(t, f"Tier {t}") for t in (1, 2, 3, 4)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    teacher = forms.CharField(required=False, max_length=100, label="Teacher")
+    age = forms.TypedChoiceField(
+        choices=AGE_CHOICES, coerce=int, required=False, empty_value=None, label="Waiting"
+    )
+    claim = forms.ChoiceField(choices=CLAIM_CHOICES, required=False, label="Status")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = queue_schools(user).order_by("name")
+        for name in ("school", "tier", "age", "claim"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["teacher"].widget.attrs.update({"class": "form-control", "type": "search"})
+
+    def filters(self) -> selectors.QueueFilters:
+        if not self.is_valid():
+            return selectors.QueueFilters()
+        data = self.cleaned_data
+        return selectors.QueueFilters(
+            school_id=data["school"].pk if data.get("school") else None,
+            tier=data.get("tier"),
+            teacher=(data.get("teacher") or "").strip(),
+            older_than_days=data.get("age"),
+            claim=data.get("claim") or "",
+        )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Every submitted item of the reviewer's schools, oldest first; htmx refreshes the list."""
+    user = request.user
+    if not queue_schools(user).exists():
+        raise Http404
+    filter_form = QueueFilterForm(request.GET or None, user=user)
+    items = selectors.queue_for_reviewer(user=user, filters=filter_form.filters())
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filter_form,
+        "page": page,
+        "query": query.urlencode(),
+        "counts": selectors.queue_counts(user=user),
+        "median": selectors.median_turnaround(user=user),
+        "can_score_any": user.has_role("coordinator") or user.has_role("coach"),
+    }
+    template = "evidence/review/_queue_rows.html" if request.htmx else "evidence/review/queue.html"
+    return render(request, template, context)
+
+
+class ScoringForm(forms.Form):
+    """One on-track / not-yet choice and comment per criterion, and overall feedback."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    feedback = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Overall feedback to the teacher",
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = [c for c in criteria if not c.is_prerequisite]
+        for c in self.criteria:
+            self.fields[f"c{c.pk}"] = forms.ChoiceField(
+                choices=[("on_track", "On track"), ("not_yet", "Not yet on track")],
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                label=c.title,
+                error_messages={"required": f"Score “{c.title}”."},
+            )
+            self.fields[f"c{c.pk}_comment"] = forms.CharField(
+                required=False,
+                label=f"Comment on {c.title}",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        for c in self.criteria:
+            yield c, self[f"c{c.pk}"], self[f"c{c.pk}_comment"]
+
+    def scores(self) -> dict[int, Score]:
+        return {
+            c.pk: Score(
+                on_track=self.cleaned_data[f"c{c.pk}"] == "on_track",
+                comment=self.cleaned_data[f"c{c.pk}_comment"],
+            )
+            for c in self.criteria
+        }
+
+
+@login_required
+def review_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scoring page: the whole submission, the goal, earlier feedback, the rubric."""
+    submission = get_submission_for_viewer_or_404(request.user, pk)
+    user = request.user
+    scorer = can_score(user, submission)
+    if not scorer and not queue_schools(user).filter(pk=submission.goal.school_id).exists():
+        raise Http404
+    if submission.status != Submission.Status.SUBMITTED:
+        return redirect(submission)
+    if scorer and request.method == "GET":
+        submission_open(submission=submission, reviewer=user)
+        # Someone else may hold it; the page then says who and offers to take it over.
+        with contextlib.suppress(Conflict):
+            submission_claim(submission=submission, reviewer=user)
+    page = selectors.submission_for_scoring(submission.pk)
+    rubric = page.rubric or _current_rubric(page)
+    criteria = list(rubric.criteria.all())
+    form = ScoringForm(
+        request.POST or None, criteria=criteria, initial={"token": review_token(page)}
+    )
+    conflict = None
+    if request.method == "POST":
+        if not scorer:
+            raise Http404
+        if form.is_valid():
+            try:
+                review = review_record(
+                    submission=page,
+                    reviewer=user,
+                    scores=form.scores(),
+                    feedback=form.cleaned_data["feedback"],
+                    token=form.cleaned_data["token"],
+                )
+            except Conflict as exc:
+                conflict = str(exc)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                return _after_decision(request, review, page)
+    claim = getattr(page, "claim", None) if hasattr(page, "claim") else None
+    context = {
+        "submission": page,
+        "goal": page.goal,
+        "rubric": rubric,
+        "criteria": criteria,
+        "form": form,
+        "scorer": scorer,
+        "claim": claim,
+        "holds_claim": claim is not None and claim.reviewer_id == user.pk,
+        "conflict": conflict,
+        "requirement": requirement_for(page),
+        "versions": selectors.earlier_versions(page),
+    }
+    status = 409 if conflict else 200
+    return render(request, "evidence/review/score.html", context, status=status)
+
+
+def _current_rubric(submission):
+    from .models import Rubric
+
+    return Rubric.objects.get(
+        district=submission.goal.school.district, tier=submission.tier, is_current=True
+    )
+
+
+def _after_decision(request: HttpRequest, review, submission) -> HttpResponse:
+    outcome = "passed" if review.outcome == "passed" else "returned to the teacher"
+    messages.success(
+        request, f"Tier {submission.tier} of {submission.goal.teacher.full_name}: {outcome}."
+    )
+    if request.POST.get("then") == "queue":
+        return redirect("evidence:review_queue")
+    following = selectors.next_in_queue(user=request.user, after=submission)
+    if following is None:
+        messages.info(request, "That was the last item waiting for you. The queue is clear.")
+        return redirect("evidence:review_queue")
+    return redirect("evidence:review_score", pk=following.pk)
+
+
+@login_required
+@require_POST
+def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_viewer_or_404(request.user, pk)
+    try:
+        submission_claim(
+            submission=submission,
+            reviewer=request.user,
+            take_over=request.POST.get("take_over") == "1",
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("evidence:review_queue")
+    return redirect("evidence:review_score", pk=submission.pk)
+
+
+@login_required
+@require_POST
+def review_release(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_submission_for_viewer_or_404(request.user, pk)
+    submission_release(submission=submission, reviewer=request.user)
+    messages.info(request, "Released: it is back in the queue for anyone.")
+    return redirect(reverse("evidence:review_queue"))

@@ -4,10 +4,12 @@ import datetime
 
 import factory
 from factory.django import DjangoModelFactory
+from faker import Faker
 
 from pplearn.models import District, Membership, Role, School, SchoolYear, User
 
 TEST_PASSWORD = "correct-horse-battery"
+_fake = Faker()
 
 
 class DistrictFactory(DjangoModelFactory):
@@ -45,7 +47,7 @@ class UserFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name")
+    full_name = factory.LazyFunction(lambda: f"{_fake.first_name()} {_fake.last_name()}")
     district = factory.SubFactory(DistrictFactory)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 

@@ -23,21 +23,12 @@ def _describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _in_navigation_bar(page: Page, node: dict) -> bool:
-    (selector,) = node["target"]
-    return page.locator(selector).first.evaluate("el => el.closest('nav.navbar') !== null")
-
-
 def _blocking(page: Page, violations: list[dict]) -> list[dict]:
     blocking = []
     for violation in violations:
         if violation["impact"] not in BLOCKING_IMPACTS:
             continue
         nodes = violation["nodes"]
-        if violation["id"] == "color-contrast":
-            # Known and reported: the navigation bar's dimmed text. Checked on its own by
-            # the strict xfail below, so this exemption goes once the colours are fixed.
-            nodes = [node for node in nodes if not _in_navigation_bar(page, node)]
         if nodes:
             blocking.append({**violation, "nodes": nodes})
     return blocking
@@ -92,12 +83,6 @@ def test_district_admin_people_pages(page: Page, live_server, world, path, headi
     assert_no_serious_violations(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known: inactive nav links, the role label and the user menu are Bootstrap's "
-    "dark-navbar rgba(255,255,255,.55) on #1f5f8b, 3.26:1 (AA needs 4.5:1). "
-    "When this passes, remove the xfail and the exemption in _blocking.",
-)
 def test_navigation_bar_text_has_enough_contrast(page: Page, live_server, world):
     sign_in(page, live_server, world.district_admin.email, world.password)
     page.goto(f"{live_server.url}/manage/people/")

@@ -165,12 +165,14 @@ REFUSED_TYPES = [
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    file: File
-    kind: str
-    content_type: str
-    size: int
-    duration_seconds: int | None
-    original_name: str
+    """What to store for an accepted upload."""
+
+    file: File  # the upload itself, or an image re-encoded without its metadata
+    kind: str  # an Artifact.Kind value
+    content_type: str  # sniffed from the content, never the browser's word
+    size: int  # bytes of `file`
+    duration_seconds: int | None  # video and audio only, read on the server
+    original_name: str  # display_name() of the uploaded name
 
 
 def upload_check(uploaded: UploadedFile, *, purpose: str) -> CheckedUpload:
@@ -406,7 +408,8 @@ def _media_check(uploaded, name: str, kinds) -> tuple[str, int]:
         if hasattr(uploaded, "temporary_file_path"):
             info = MediaInfo.parse(uploaded.temporary_file_path())
         else:
-            with tempfile.NamedTemporaryFile(suffix=f".{_extension(name)}") as copy:
+            ext = _extension(name)
+            with tempfile.NamedTemporaryFile(suffix=f".{ext}" if ext else "") as copy:
                 for chunk in uploaded.chunks():
                     copy.write(chunk)
                 copy.flush()

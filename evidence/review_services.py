@@ -193,10 +193,21 @@ def review_record(
                 recipients=[locked.goal.teacher],
                 actor=reviewer,
                 verb="submission.returned",
-                message=f"{tier_label} was returned with feedback to revise and resubmit.",
+                message=_returned_message(tier_label, review.feedback, criteria, final),
                 url=locked.get_absolute_url(),
             )
     return review
+
+
+def _returned_message(tier_label: str, feedback: str, criteria, final: dict[int, Score]) -> str:
+    # The teacher reads what to change in the notification itself, email included.
+    notes = feedback or "; ".join(
+        f"{c.title}: {final[c.pk].comment.strip()}"
+        for c in criteria
+        if not final[c.pk].on_track and final[c.pk].comment.strip()
+    )
+    message = f"{tier_label} was returned to revise and resubmit. Feedback: {notes}"
+    return message if len(message) <= 300 else message[:299] + "…"
 
 
 def _earned(payout: Payout | None) -> str:
@@ -234,6 +245,8 @@ def payout_record(*, submission: Submission, at: datetime.datetime) -> Payout:
     credit = requirement.credit if policy.gives_credit else Decimal("0")
     note = ""
     if policy.cap_count is not None:
+        # Serialise passes of the same teacher, so two at once cannot both fit under the cap.
+        User.objects.select_for_update().filter(pk=teacher.pk).first()
         since = at - datetime.timedelta(days=365 * policy.cap_period_years)
         counted = Payout.objects.filter(
             teacher=teacher, district=district, tier=submission.tier, passed_at__gte=since

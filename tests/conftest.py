@@ -14,11 +14,13 @@ from tests.factories import (
     make_person,
 )
 
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Hash passwords cheaply: the default hasher costs a noticeable fraction of a second."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
 @dataclass

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 LOGIN_URL = reverse("login")
 HOME_URL = reverse("home")
 NEW_PASSWORD = "a-brand-new-passphrase-42"
-SIGN_IN_ERROR = re.compile(rb'<div class="alert[^"]*alert-danger[^"]*">.*?</div>', re.S)
+SIGN_IN_ERROR = re.compile(rb'<div class="[^"]*alert-danger[^"]*"[^>]*>.*?</div>', re.S)
 
 
 def sign_in(client, email, password):

@@ -29,21 +29,36 @@ def _people(world, attributes) -> set[str]:
 # School.objects.visible_to
 
 
-@pytest.mark.parametrize(
-    ("person", "expected"),
-    [
-        ("teacher", {"school_a"}),
-        ("principal", {"school_a"}),
-        ("coach", {"school_a", "school_b"}),
-        ("coordinator", {"school_a", "school_b"}),
-        ("district_admin", {"school_a", "school_b"}),
-        ("outsider", {"other_school"}),
-    ],
-)
-def test_schools_visible_to_each_role(world, person, expected):
-    visible = School.objects.visible_to(getattr(world, person))
+# One test for all roles (the world fixture is not cheap); a failure shows the whole table.
+SCHOOLS_SEEN = {
+    "teacher": {"school_a"},
+    "principal": {"school_a"},
+    "coach": {"school_a", "school_b"},
+    "coordinator": {"school_a", "school_b"},
+    "district_admin": {"school_a", "school_b"},
+    "outsider": {"other_school"},
+}
+# School roles see the people of their schools; district-wide people stay hidden from them.
+PEOPLE_SEEN = {
+    "teacher": AT_SCHOOL_A,
+    "principal": AT_SCHOOL_A,
+    "coach": AT_SCHOOL_A,
+    "coordinator": DISTRICT_STAFF,
+    "district_admin": DISTRICT_STAFF,
+    "outsider": {"outsider"},
+}
 
-    assert set(visible) == {getattr(world, name) for name in expected}
+
+def test_schools_visible_to_each_role(world):
+    seen = {
+        person: {s.name for s in School.objects.visible_to(getattr(world, person))}
+        for person in SCHOOLS_SEEN
+    }
+
+    assert seen == {
+        person: {getattr(world, school).name for school in schools}
+        for person, schools in SCHOOLS_SEEN.items()
+    }
 
 
 def test_superuser_sees_every_school(world):
@@ -85,21 +100,12 @@ def test_new_school_becomes_visible_to_district_wide_roles_only(world):
 # User.objects.visible_to
 
 
-@pytest.mark.parametrize(
-    ("person", "expected"),
-    [
-        # School roles see the people of their schools; district-wide people stay hidden.
-        ("teacher", AT_SCHOOL_A),
-        ("principal", AT_SCHOOL_A),
-        ("coach", AT_SCHOOL_A),
-        ("coordinator", DISTRICT_STAFF),
-        ("district_admin", DISTRICT_STAFF),
-    ],
-)
-def test_people_visible_to_each_role(world, person, expected):
-    visible = User.objects.visible_to(getattr(world, person))
+def test_people_visible_to_each_role(world):
+    seen = {
+        person: _emails(User.objects.visible_to(getattr(world, person))) for person in PEOPLE_SEEN
+    }
 
-    assert _emails(visible) == _people(world, expected)
+    assert seen == {person: _people(world, names) for person, names in PEOPLE_SEEN.items()}
 
 
 def test_coach_sees_people_of_every_school_they_coach(world):

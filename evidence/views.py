@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from goals.permissions import get_goal_for_viewer_or_404
@@ -99,14 +100,23 @@ def _artifact_forms(submission: Submission) -> dict[str, ArtifactForm]:
     return forms
 
 
+@csrf_exempt
 @require_POST
 def submission_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft in the background (htmx); 401 tells the page the session expired."""
     if not request.user.is_authenticated:
+        # Answered before the CSRF check: a browser whose session expired (or whose cookies
+        # were cleared) has lost its CSRF cookie too, and would otherwise get a bare 403.
+        # Nothing is read or written for a signed-out request.
         return HttpResponse(
             "You were signed out. Sign in again: what you typed is kept on this device.",
             status=401,
         )
+    return _autosave(request, pk)
+
+
+@csrf_protect
+def _autosave(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_author_or_404(request.user, pk)
     if not submission.is_editable:
         return HttpResponse("This evidence is no longer a draft.", status=409)
@@ -173,6 +183,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": selectors.submission_versions(page),
         **_tier_context(page.goal, page.tier),
     }
+    if page.rubric is not None:
+        # Submitted evidence is scored against the guide in force when it was submitted.
+        context["rubric"] = page.rubric
     return render(request, "evidence/submission_detail.html", context)
 
 

@@ -196,10 +196,6 @@ def test_the_version_page_of_a_submissions_guide_shows_that_versions_rows(client
     assert b"Earlier version" in response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evidence/views.py submission_detail shows the current guide, not submission.rubric",
-)
 def test_the_submission_page_shows_the_guide_it_was_submitted_under(client, world):
     goal = ApprovedGoalFactory(school=world.school_a)
     submission = make_submitted(goal, tier=1)

@@ -133,21 +133,34 @@ RUBRIC_DEFAULTS = {
 
 @transaction.atomic
 def evidence_ensure_defaults(district) -> None:
-    """Create the district's tier rules and first scoring guides if missing (idempotent)."""
-    for tier, values in TIER_DEFAULTS.items():
-        TierRequirement.objects.get_or_create(district=district, tier=tier, defaults=values)
-    for tier, rows in RUBRIC_DEFAULTS.items():
-        if Rubric.objects.filter(district=district, tier=tier).exists():
-            continue
-        rubric = Rubric.objects.create(district=district, tier=tier, version=1, is_current=True)
-        RubricCriterion.objects.bulk_create(
-            RubricCriterion(
-                rubric=rubric,
-                position=position,
-                title=title,
-                not_yet=not_yet,
-                on_track=on_track,
-                is_prerequisite=(title == PREREQUISITE[0]),
-            )
-            for position, (title, not_yet, on_track) in enumerate(rows)
+    """Create the district's tier rules and first scoring guides if missing (idempotent).
+
+    A few bulk inserts: every new district (and every test) runs this.
+    """
+    have_rules = set(
+        TierRequirement.objects.filter(district=district).values_list("tier", flat=True)
+    )
+    TierRequirement.objects.bulk_create(
+        TierRequirement(district=district, tier=tier, **values)
+        for tier, values in TIER_DEFAULTS.items()
+        if tier not in have_rules
+    )
+    have_rubrics = set(Rubric.objects.filter(district=district).values_list("tier", flat=True))
+    missing = [tier for tier in RUBRIC_DEFAULTS if tier not in have_rubrics]
+    if not missing:
+        return
+    rubrics = Rubric.objects.bulk_create(
+        Rubric(district=district, tier=tier, version=1, is_current=True) for tier in missing
+    )
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(
+            rubric=rubric,
+            position=position,
+            title=title,
+            not_yet=not_yet,
+            on_track=on_track,
+            is_prerequisite=(title == PREREQUISITE[0]),
         )
+        for rubric in rubrics
+        for position, (title, not_yet, on_track) in enumerate(RUBRIC_DEFAULTS[rubric.tier])
+    )

@@ -110,30 +110,53 @@ DANIELSON = (
 
 @transaction.atomic
 def frameworks_ensure_defaults(district) -> None:
-    """Give the district the two default frameworks unless it already has them (idempotent)."""
-    name, description, standards = LEARNING_FORWARD
-    framework, created = StandardsFramework.objects.get_or_create(
-        district=district, name=name, defaults={"description": description}
+    """Give the district the two default frameworks unless it already has them (idempotent).
+
+    Built with a handful of bulk inserts: every new district (and every test) runs this.
+    """
+    existing = set(
+        StandardsFramework.objects.filter(district=district).values_list("name", flat=True)
     )
-    if created:
-        for position, (code, title, text) in enumerate(standards):
-            domain = StandardDomain.objects.create(
-                framework=framework, code=code, name=title, position=position
+    lf_name, lf_description, standards = LEARNING_FORWARD
+    fft_name, fft_description, fft_domains = DANIELSON
+    # Each Learning Forward standard is both the domain and the one component a goal is
+    # tagged with; Danielson's domains have their own components.
+    plan = []
+    if lf_name not in existing:
+        plan.append(
+            (
+                lf_name,
+                lf_description,
+                [(code, title, [(code, title, text)]) for code, title, text in standards],
             )
-            # Each standard is both the domain and the one component a goal is tagged with.
-            StandardComponent.objects.create(
-                domain=domain, code=code, name=title, description=text, position=0
+        )
+    if fft_name not in existing:
+        plan.append(
+            (
+                fft_name,
+                fft_description,
+                [
+                    (code, title, [(c, n, "") for c, n in comps])
+                    for code, title, comps in fft_domains
+                ],
             )
-    name, description, domains = DANIELSON
-    framework, created = StandardsFramework.objects.get_or_create(
-        district=district, name=name, defaults={"description": description}
+        )
+    if not plan:
+        return
+    frameworks = StandardsFramework.objects.bulk_create(
+        StandardsFramework(district=district, name=name, description=description)
+        for name, description, _ in plan
     )
-    if created:
+    domain_rows, component_specs = [], []
+    for framework, (_, _, domains) in zip(frameworks, plan, strict=True):
         for position, (code, title, components) in enumerate(domains):
-            domain = StandardDomain.objects.create(
-                framework=framework, code=code, name=title, position=position
+            domain_rows.append(
+                StandardDomain(framework=framework, code=code, name=title, position=position)
             )
-            StandardComponent.objects.bulk_create(
-                StandardComponent(domain=domain, code=c_code, name=c_name, position=i)
-                for i, (c_code, c_name) in enumerate(components)
-            )
+            component_specs.append(components)
+    domains = StandardDomain.objects.bulk_create(domain_rows)
+    StandardComponent.objects.bulk_create(
+        StandardComponent(domain=domain, code=code, name=name, description=text, position=i)
+        for domain, components in zip(domains, component_specs, strict=True)
+        for i, (code, name, text) in enumerate(components)
+    )

@@ -54,11 +54,15 @@ def _reflection_problems(
         return [
             Problem(
                 "reflection",
-                f"Your reflection has {words} words; Tier {rule.tier} asks for "
+                f"Your reflection has {_plural(words, 'word')}; Tier {rule.tier} asks for "
                 f"{rule.min_words} to {rule.max_words}.",
             )
         ]
     return []
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _clock(seconds: int) -> str:
@@ -72,7 +76,7 @@ def _tier1(submission, rule, artifacts, resources) -> list[Problem]:
         problems.append(
             Problem(
                 "resources",
-                f"Add at least {rule.min_resources} learning resources "
+                f"Add at least {_plural(rule.min_resources, 'learning resource')} "
                 f"(you have {len(resources)}).",
             )
         )
@@ -81,8 +85,8 @@ def _tier1(submission, rule, artifacts, resources) -> list[Problem]:
         problems.append(
             Problem(
                 "resources",
-                f"At least {rule.min_research_based} resource must be research-based: a "
-                "published book or article, a webinar or a course.",
+                f"At least {_plural(rule.min_research_based, 'resource')} must be "
+                "research-based: a published book or article, a webinar or a course.",
             )
         )
     return problems

@@ -109,13 +109,15 @@ def submission_save_draft(
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         _require_draft(locked)
         allowed = TIER_FIELDS[submission.tier]
-        changed = []
-        for name in allowed:
-            if name in data and getattr(submission, name) != data[name]:
-                setattr(submission, name, data[name])
-                changed.append(name)
-        submission.autosaved_at = timezone.now()
-        submission.save(update_fields=[*changed, "autosaved_at", "updated_at"])
+        # Compare with the stored row: a bound ModelForm has already copied the typed values
+        # onto `submission`, so comparing with it would find nothing changed.
+        changed = [name for name in allowed if name in data and getattr(locked, name) != data[name]]
+        for name in changed:
+            setattr(locked, name, data[name])
+        locked.autosaved_at = timezone.now()
+        locked.save(update_fields=[*changed, "autosaved_at", "updated_at"])
+        for name in (*changed, "autosaved_at", "updated_at"):
+            setattr(submission, name, getattr(locked, name))
         if changed and not autosave:
             _audit(submission, actor, "save", fields=changed)
     return submission

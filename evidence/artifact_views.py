@@ -122,7 +122,11 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
             data={"submission": artifact.submission_id},
         )
     inline = artifact.kind in INLINE_KINDS and request.GET.get("download") is None
-    response = FileResponse(artifact.file.open("rb"), content_type=artifact.content_type)
+    try:
+        handle = artifact.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing") from None
+    response = FileResponse(handle, content_type=artifact.content_type)
     response["Content-Disposition"] = content_disposition(
         artifact.original_name or "evidence", inline=inline
     )

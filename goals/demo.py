@@ -12,7 +12,7 @@ from pplearn.models import District, Role, School, SchoolYear, User
 from pplearn.notifications import email_suppressed
 
 from . import services
-from .models import Goal, GoalEvent, SystemGoal, Vision
+from .models import Goal, GoalEvent, SystemGoal, Team, Vision
 
 VISION = (
     "Every Maple Valley student leaves each year more curious, more capable and more "
@@ -202,6 +202,63 @@ def _coach_assignments(district: District, year: SchoolYear, admin: User) -> Non
             )
 
 
+TEAMS = {
+    School.GradeBand.ELEMENTARY: [
+        ("Grade 3 team", Team.Kind.GRADE_LEVEL),
+        ("Literacy PLC", Team.Kind.PLC),
+    ],
+    School.GradeBand.MIDDLE: [("Grade 7 team", Team.Kind.GRADE_LEVEL), ("Math PLC", Team.Kind.PLC)],
+    School.GradeBand.HIGH: [
+        ("Science department PLC", Team.Kind.PLC),
+        ("Ninth-grade team", Team.Kind.GRADE_LEVEL),
+    ],
+}
+
+
+def _teams(district: District, year: SchoolYear, system_goals: list[SystemGoal]) -> None:
+    """Two teams a school, seven teachers each, with a few meetings' notes (idempotent)."""
+    from . import team_services
+
+    if Team.objects.filter(school__district=district).exists():
+        return
+    for school in School.objects.filter(district=district).order_by("pk"):
+        principal = User.objects.filter(
+            memberships__role=Role.PRINCIPAL, memberships__school=school
+        ).first()
+        teachers = list(
+            User.objects.filter(
+                memberships__role=Role.TEACHER, memberships__school=school
+            ).order_by("pk")
+        )
+        for index, (name, kind) in enumerate(TEAMS.get(school.grade_band, [])):
+            members = teachers[index * 7 : index * 7 + 7]
+            if not members or principal is None:
+                continue
+            team = team_services.team_create(
+                actor=principal,
+                school=school,
+                name=name,
+                kind=kind,
+                school_year=year,
+                members=members,
+                facilitator=members[0],
+                goal_statement="Raise the share of students who explain their reasoning in "
+                "writing and discussion.",
+                system_goals=[system_goals[1]],
+            )
+            for weeks_ago in (6, 3, 1):
+                team_services.team_meeting_add(
+                    actor=members[0],
+                    team=team,
+                    met_on=timezone.localdate() - datetime.timedelta(weeks=weeks_ago),
+                    learn="Explain a solution strategy in writing, using unit vocabulary.",
+                    evidence="Common exit ticket on Thursday; score with the 4-point rubric.",
+                    intervene="Small-group reteach on Monday with worked examples.",
+                    extend="Challenge problems with a second solution path.",
+                    other_notes="Bring three student samples each to the next meeting.",
+                )
+
+
 def _approver(school: School) -> User:
     return services.approvers_of(school)[0]
 
@@ -282,6 +339,7 @@ def demo_goals_load(district: District) -> None:
     )
     system_goals = _system_goals(district, year, admin)
     _coach_assignments(district, year, admin)
+    _teams(district, year, system_goals)
     if Goal.objects.filter(school__district=district).exists():
         return
     # The demo's history is not news: nobody should receive a hundred emails about it.

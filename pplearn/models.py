@@ -343,6 +343,9 @@ class Notification(models.Model):
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    deliver_after = models.DateTimeField(
+        null=True, blank=True, help_text="Held back until then: quiet hours or a digest."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -277,10 +277,11 @@ def goal_withdraw(*, goal: Goal, actor: User, comment: str = "") -> Goal:
     """The teacher stops working on the goal; it stays in their record."""
     if actor.pk != goal.teacher_id:
         raise PermissionDenied("Only the teacher can withdraw their goal.")
+    was = goal.status
     with transaction.atomic():
         _move(goal, to=Goal.Status.WITHDRAWN, actor=actor, comment=comment.strip())
         notify(
-            recipients=[goal.approved_by] if goal.approved_by else [],
+            recipients=_deciders(goal, status=was),
             actor=actor,
             verb="goal.withdrawn",
             message=f"{actor.full_name} withdrew the goal: {goal.title}",
@@ -392,8 +393,14 @@ def goal_participants(goal: Goal) -> list[User]:
             teacher=goal.teacher, school_year=goal.school_year
         ).select_related("coach")
     ]
+    return people + _deciders(goal, status=goal.status)
+
+
+def _deciders(goal: Goal, *, status: str) -> list[User]:
+    """Whoever decides on the goal: its approver, or while it awaits a decision, every one."""
     if goal.approved_by_id:
-        people.append(goal.approved_by)
-    elif goal.status == Goal.Status.PROPOSED:
-        people += approvers_of(goal.school)
-    return people
+        return [goal.approved_by]
+    # Changes requested: the approver who asked waits for the answer too.
+    if status in (Goal.Status.PROPOSED, Goal.Status.CHANGES_REQUESTED):
+        return approvers_of(goal.school)
+    return []

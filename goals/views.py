@@ -158,11 +158,12 @@ def goal_transition(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
+        # Stay on the goal page, where the comment box is, so the approver can fix it.
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    if action in ("approve", "request_changes") and "next" in request.POST:
-        return redirect("goals:approval_list")
+        if action in ("approve", "request_changes") and "next" in request.POST:
+            return redirect("goals:approval_list")
     return redirect(goal)
 
 

@@ -132,7 +132,11 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'"
+    if artifact.kind != "pdf":
+        # Nothing a stored file contains may run; browsers' own PDF viewers need an exception.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+        )
     return response
 
 

@@ -209,3 +209,21 @@ class PeopleFilterForm(forms.Form):
         self.fields["school"].empty_label = "Any school"
         for name in ("role", "school", "status"):
             self.fields[name].widget.attrs["class"] = "form-select"
+
+
+class SchoolYearForm(forms.Form):
+    name = forms.CharField(max_length=20, help_text="For example 2027-28")
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save school year"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            raise forms.ValidationError("A school year ends after it starts.")
+        return data

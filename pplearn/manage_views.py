@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import PeopleFilterForm, PersonForm, SchoolForm
+from .forms import PeopleFilterForm, PersonForm, SchoolForm, SchoolYearForm
+from .models import SchoolYear
 from .permissions import (
     get_administered_district_or_404,
     get_person_for_admin_or_404,
@@ -164,3 +165,43 @@ def person_send_link(request: HttpRequest, pk: int) -> HttpResponse:
         services.person_send_sign_in_link(person=person)
         messages.success(request, f"Emailed a sign-in link to {person.email}.")
     return redirect("manage:person_edit", pk=person.pk)
+
+
+@login_required
+def school_year_list(request: HttpRequest) -> HttpResponse:
+    district = get_administered_district_or_404(request.user)
+    years = SchoolYear.objects.filter(district=district).order_by("-start_date")
+    return render(request, "manage/school_year_list.html", {"years": years})
+
+
+@login_required
+def school_year_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    district = get_administered_district_or_404(request.user)
+    year = get_object_or_404(SchoolYear, pk=pk, district=district) if pk else None
+    initial = (
+        {"name": year.name, "start_date": year.start_date, "end_date": year.end_date}
+        if year
+        else {}
+    )
+    form = SchoolYearForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.school_year_save(
+                actor=request.user, district=district, school_year=year, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved the school year {saved.name}.")
+            return redirect("manage:school_year_list")
+    return render(request, "manage/school_year_form.html", {"form": form, "year": year})
+
+
+@login_required
+@require_POST
+def school_year_make_current(request: HttpRequest, pk: int) -> HttpResponse:
+    district = get_administered_district_or_404(request.user)
+    year = get_object_or_404(SchoolYear, pk=pk, district=district)
+    services.school_year_make_current(actor=request.user, school_year=year)
+    messages.success(request, f"{year.name} is now the current school year.")
+    return redirect("manage:school_year_list")

@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .audit import audit_record
-from .models import District, Membership, Role, School, User
+from .models import District, Membership, Role, School, SchoolYear, User
 from .permissions import administered_district
 
 
@@ -234,3 +234,71 @@ def person_send_sign_in_link(*, person: User, welcome: bool = False) -> None:
     subject = "Welcome to pplearn" if welcome else "Your pplearn sign-in link"
     body = render_to_string("registration/person_sign_in_link_email.txt", context)
     send_mail(subject, body, None, [person.email])
+
+
+def school_year_save(
+    *,
+    actor: User,
+    district: District,
+    name: str,
+    start_date,
+    end_date,
+    school_year: SchoolYear | None = None,
+) -> SchoolYear:
+    """Add a school year to the district, or change one."""
+    _require_admin_of(actor, district)
+    if end_date <= start_date:
+        raise ValidationError("A school year ends after it starts.")
+    with transaction.atomic():
+        clash = SchoolYear.objects.filter(district=district, name__iexact=name.strip())
+        if school_year is not None:
+            clash = clash.exclude(pk=school_year.pk)
+        if clash.exists():
+            raise ValidationError(f"Your district already has a school year called {name}.")
+        if school_year is None:
+            school_year = SchoolYear.objects.create(
+                district=district, name=name.strip(), start_date=start_date, end_date=end_date
+            )
+            verb, data = "school_year.create", {"name": school_year.name}
+        else:
+            before = {
+                "name": school_year.name,
+                "start": str(school_year.start_date),
+                "end": str(school_year.end_date),
+            }
+            school_year.name = name.strip()
+            school_year.start_date = start_date
+            school_year.end_date = end_date
+            school_year.save(update_fields=["name", "start_date", "end_date"])
+            verb = "school_year.update"
+            data = {
+                "from": before,
+                "to": {"name": school_year.name, "start": str(start_date), "end": str(end_date)},
+            }
+        audit_record(actor=actor, verb=verb, target=school_year, district=district, data=data)
+    return school_year
+
+
+def school_year_make_current(*, actor: User, school_year: SchoolYear) -> SchoolYear:
+    """Make this the district's current school year: new goals and teams go into it."""
+    district = school_year.district
+    _require_admin_of(actor, district)
+    with transaction.atomic():
+        previous = (
+            SchoolYear.objects.select_for_update()
+            .filter(district=district, is_current=True)
+            .first()
+        )
+        if previous is not None and previous.pk == school_year.pk:
+            return school_year
+        SchoolYear.objects.filter(district=district, is_current=True).update(is_current=False)
+        SchoolYear.objects.filter(pk=school_year.pk).update(is_current=True)
+        school_year.is_current = True
+        audit_record(
+            actor=actor,
+            verb="school_year.make_current",
+            target=school_year,
+            district=district,
+            data={"from": previous.name if previous else None, "to": school_year.name},
+        )
+    return school_year

@@ -11,6 +11,14 @@ manage_patterns = (
         path("schools/add/", manage_views.school_create, name="school_create"),
         path("schools/<int:pk>/", manage_views.school_edit, name="school_edit"),
         path("schools/<int:pk>/active/", manage_views.school_set_active, name="school_set_active"),
+        path("school-years/", manage_views.school_year_list, name="school_year_list"),
+        path("school-years/add/", manage_views.school_year_form, name="school_year_create"),
+        path("school-years/<int:pk>/", manage_views.school_year_form, name="school_year_edit"),
+        path(
+            "school-years/<int:pk>/current/",
+            manage_views.school_year_make_current,
+            name="school_year_make_current",
+        ),
         path("people/", manage_views.person_list, name="person_list"),
         path("people/add/", manage_views.person_create, name="person_create"),
         path("people/<int:pk>/", manage_views.person_edit, name="person_edit"),
@@ -83,6 +91,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("", include("goals.urls")),
     path("", include("evidence.urls")),
+    path("", include("coaching.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,12 +218,16 @@ class GoalQuerySet(models.QuerySet):
             role__in=[Role.PRINCIPAL, Role.COORDINATOR], school__isnull=False
         ).values("school")
         coached = CoachAssignment.objects.filter(coach=user).values("teacher")
-        teammates = Team.members.through.objects.filter(team__members=user).values("user")
+        # A team shares its members' goals of the team's own school year with its members
+        # and facilitator (two filter calls: two separate joins on the members).
+        shared_by_team = Team.objects.filter(Q(members=user) | Q(facilitator=user)).filter(
+            members=OuterRef("teacher"), school_year=OuterRef("school_year")
+        )
         return self.filter(
             Q(teacher=user)
             | Q(collaborators=user)
             | Q(teacher__in=coached)
-            | Q(teacher__in=teammates, status__in=Goal.SHARED_WITH_TEAM)
+            | (Q(Exists(shared_by_team)) & Q(status__in=Goal.SHARED_WITH_TEAM))
             | Q(school__in=led_schools)
             | Q(school__district__in=wide)
         ).distinct()

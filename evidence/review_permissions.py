@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from goals.permissions import is_assigned_coach
 from pplearn.models import Membership, Role, School
 
 from .models import ReviewPolicy, Submission
+from .permissions import can_view_submission
 
 
 def policy_for(district) -> ReviewPolicy:
@@ -48,3 +51,20 @@ def can_score(user, submission: Submission) -> bool:
     if not user.has_role(Role.COACH, goal.school):
         return False
     return policy_for(goal.school.district).coaches_may_score
+
+
+def get_submission_for_review_or_404(user, pk: int) -> Submission:
+    """The submission for its readers, and for scorers who are not its readers (coaches)."""
+    submission = get_object_or_404(
+        Submission.objects.select_related(
+            "goal", "goal__teacher", "goal__school", "goal__school__district", "goal__school_year"
+        ),
+        pk=pk,
+    )
+    if can_view_submission(user, submission):
+        return submission
+    if submission.status == Submission.Status.DRAFT:
+        raise Http404("No such submission")
+    if can_score(user, submission):
+        return submission
+    raise Http404("No such submission")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Artifact, Review, Submission
@@ -83,10 +83,18 @@ def median_turnaround(*, user, days: int = 30) -> datetime.timedelta | None:
 
 def next_in_queue(*, user, after: Submission) -> Submission | None:
     """The next item to score: the oldest unclaimed one, or one already claimed by the user."""
+    from coaching.models import CoachAssignment
+
+    # Never the reviewer's own evidence, nor that of a teacher they coach: they cannot score it.
+    coached = CoachAssignment.objects.filter(
+        coach=user, teacher=OuterRef("goal__teacher"), school_year=OuterRef("goal__school_year")
+    )
     return (
         queue_for_reviewer(user=user, filters=QueueFilters())
         .filter(Q(claim__isnull=True) | Q(claim__reviewer=user))
         .exclude(pk=after.pk)
+        .exclude(goal__teacher=user)
+        .exclude(Exists(coached))
         .first()
     )
 

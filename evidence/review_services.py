@@ -253,9 +253,10 @@ def payout_record(*, submission: Submission, at: datetime.datetime) -> Payout:
         ).exclude(note__startswith="Over the cap")
         if counted.count() >= policy.cap_count:
             amount, credit = Decimal("0"), Decimal("0")
+            years = policy.cap_period_years
             note = (
                 f"Over the cap of {policy.cap_count} Tier {submission.tier} in "
-                f"{policy.cap_period_years} years"
+                f"{years} year{'' if years == 1 else 's'}"
             )
     if policy.compensation == policy.Compensation.NONE:
         note = note or "No compensation under the district's policy"

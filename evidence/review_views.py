@@ -18,8 +18,7 @@ from pplearn.models import School
 
 from . import review_selectors as selectors
 from .models import Submission
-from .permissions import get_submission_for_viewer_or_404
-from .review_permissions import can_score, queue_schools
+from .review_permissions import can_score, get_submission_for_review_or_404, queue_schools
 from .review_services import (
     Conflict,
     Score,
@@ -147,12 +146,13 @@ class ScoringForm(forms.Form):
 @login_required
 def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     """The scoring page: the whole submission, the goal, earlier feedback, the rubric."""
-    submission = get_submission_for_viewer_or_404(request.user, pk)
+    submission = get_submission_for_review_or_404(request.user, pk)
     user = request.user
     scorer = can_score(user, submission)
     if not scorer and not queue_schools(user).filter(pk=submission.goal.school_id).exists():
         raise Http404
-    if submission.status != Submission.Status.SUBMITTED:
+    # A decided submission opens as the teacher's page; a form posted to it is a conflict.
+    if submission.status != Submission.Status.SUBMITTED and request.method != "POST":
         return redirect(submission)
     if scorer and request.method == "GET":
         submission_open(submission=submission, reviewer=user)
@@ -229,7 +229,7 @@ def _after_decision(request: HttpRequest, review, submission) -> HttpResponse:
 @login_required
 @require_POST
 def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission_for_viewer_or_404(request.user, pk)
+    submission = get_submission_for_review_or_404(request.user, pk)
     try:
         submission_claim(
             submission=submission,
@@ -247,7 +247,7 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_release(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission_for_viewer_or_404(request.user, pk)
+    submission = get_submission_for_review_or_404(request.user, pk)
     submission_release(submission=submission, reviewer=request.user)
     messages.info(request, "Released: it is back in the queue for anyone.")
     return redirect(reverse("evidence:review_queue"))

@@ -24,7 +24,11 @@ def can_view_submission(user, submission: Submission) -> bool:
         return True
     if user.has_role(Role.DISTRICT_ADMIN) and user.district_id == goal.school.district_id:
         return True
-    return is_assigned_coach(user, goal)
+    if is_assigned_coach(user, goal):
+        return True
+    from .review_permissions import can_score  # a coach allowed to score sees what they score
+
+    return can_score(user, submission)
 
 
 def get_submission_for_viewer_or_404(user, pk: int) -> Submission:

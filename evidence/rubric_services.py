@@ -300,7 +300,9 @@ def review_policy_update(
     if problems:
         raise ValidationError(problems, code="invalid")
     with transaction.atomic():
-        locked = ReviewPolicy.objects.select_for_update().get(pk=policy.pk)
+        # The district may never have saved a policy: the first change creates its row.
+        ReviewPolicy.objects.get_or_create(district=policy.district)
+        locked = ReviewPolicy.objects.select_for_update().get(district=policy.district)
         before, after = _changed_fields(locked, values)
         if not after:
             return locked

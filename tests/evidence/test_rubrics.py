@@ -579,8 +579,7 @@ def test_changing_the_policy_saves_audits_and_shows_the_new_totals(editor, world
 
 
 def test_a_cap_can_be_removed_again(editor, world):
-    policy = policy_for(world.district)
-    ReviewPolicy.objects.filter(pk=policy.pk).update(cap_count=4)
+    ReviewPolicy.objects.update_or_create(district=world.district, defaults={"cap_count": 4})
 
     editor.post(reverse("evidence:review_settings"), settings_data(world, policy__cap_count=""))
 

@@ -89,7 +89,7 @@ def _reflection(fake: Faker, words: int) -> str:
             pool = list(SENTENCES)
         sentence = pool.pop(fake.random_int(0, len(pool) - 1))
         text.extend(sentence.split())
-    return " ".join(text[:words]).rstrip(",;") + "."
+    return " ".join(text[:words]).rstrip(".,;") + "."
 
 
 def _fill(submission: Submission, teacher: User, fake: Faker, rng: random.Random) -> None:

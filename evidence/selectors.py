@@ -35,10 +35,21 @@ class TierState:
 
 def tier_overview(goal: Goal) -> list[TierState]:
     """The state of each of the four tiers of a goal, in one query."""
-    live = {
-        s.tier: s
-        for s in Submission.objects.filter(goal=goal).exclude(status=Submission.Status.SUPERSEDED)
-    }
+    return tier_overviews([goal])[goal.pk]
+
+
+def tier_overviews(goals) -> dict[int, list[TierState]]:
+    """The tier states of many goals at once, in one query whatever their number."""
+    goals = list(goals)
+    live: dict[int, dict[int, Submission]] = {goal.pk: {} for goal in goals}
+    for submission in Submission.objects.filter(goal__in=[g.pk for g in goals]).exclude(
+        status=Submission.Status.SUPERSEDED
+    ):
+        live[submission.goal_id][submission.tier] = submission
+    return {goal.pk: _states(goal, live[goal.pk]) for goal in goals}
+
+
+def _states(goal: Goal, live: dict[int, Submission]) -> list[TierState]:
     states = []
     all_passed_so_far = goal.status in EVIDENCE_GOAL_STATUSES
     for tier in TIERS:

@@ -45,3 +45,34 @@ def goal_for_page(goal: Goal) -> Goal:
         )
         .get()
     )
+
+
+def goals_with_tiers(goals) -> list[Goal]:
+    """Attach each goal's tier states and next evidence step, in one extra query."""
+    from evidence.selectors import tier_overviews
+
+    goals = list(goals)
+    overviews = tier_overviews(goals)
+    for goal in goals:
+        goal.tiers = overviews[goal.pk]
+        goal.evidence_next = _evidence_next(goal.tiers)
+        # A closed goal shows its progress only if it has any evidence to show.
+        goal.show_tiers = goal.status == Goal.Status.APPROVED or (
+            goal.status == Goal.Status.COMPLETE and any(t.submission for t in goal.tiers)
+        )
+    return goals
+
+
+def _evidence_next(tiers) -> str:
+    """What the teacher does next with their evidence, in words."""
+    for state in tiers:
+        if state.state == "passed":
+            continue
+        return {
+            "open": f"Start Tier {state.tier}: {state.name.lower()}.",
+            "draft": f"Continue your Tier {state.tier} draft.",
+            "submitted": f"Tier {state.tier} is with a reviewer.",
+            "returned": f"Read the feedback on Tier {state.tier} and revise it.",
+            "locked": "",
+        }[state.state]
+    return "All four tiers passed."

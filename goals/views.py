@@ -33,7 +33,7 @@ def _require_teacher(user) -> None:
 def goal_list(request: HttpRequest) -> HttpResponse:
     """The teacher's goals of every school year."""
     _require_teacher(request.user)
-    goals = selectors.goals_for_teacher(teacher=request.user)
+    goals = selectors.goals_with_tiers(selectors.goals_for_teacher(teacher=request.user))
     return render(request, "goals/goal_list.html", {"goals": goals})
 
 

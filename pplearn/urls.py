@@ -91,7 +91,6 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("", include("goals.urls")),
     path("", include("evidence.urls")),
-    path("", include("coaching.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

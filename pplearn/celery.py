@@ -17,6 +17,16 @@ app.conf.beat_schedule = {
         "task": "pplearn.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Hourly: each district's nudges are chosen in its own time zone; quiet hours hold them.
+    "reminders-sweep": {
+        "task": "coaching.tasks.reminders_sweep_task",
+        "schedule": crontab(minute=7),
+    },
+    # Held notifications come due, and the outbox drains what the broker never delivered.
+    "notifications-drain": {
+        "task": "coaching.tasks.notifications_drain_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 

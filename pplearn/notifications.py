@@ -2,23 +2,32 @@
 
 `notify` writes the rows inside the caller's transaction; after commit a task emails each
 one. Delivery locks the row and checks its state, so a retried or duplicated task never
-sends the same email twice.
+sends the same email twice. A row held back (`deliver_after`: quiet hours, a digest) waits
+for the drain task (coaching.tasks), which also sends whatever the broker never delivered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification, User
 
 _state = threading.local()
+
+# After this many failed sends a notification is marked failed and no longer retried.
+EMAIL_MAX_ATTEMPTS = 10
+HELD = "held"
 
 
 @contextlib.contextmanager
@@ -71,14 +80,59 @@ def notify(
 
 
 def _enqueue(ids: list[int]) -> None:
-    from .tasks import notification_email_task
+    from .tasks import notifications_enqueue
 
-    for pk in ids:
-        notification_email_task.delay(pk)
+    notifications_enqueue(ids)
 
 
-def notification_email(*, notification_id: int) -> str:
-    """Email one pending notification; return its email status afterwards."""
+def _absolute(url: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+
+
+def _headline(message: str, length: int = 80) -> str:
+    """The message on one line, cut at a word boundary when it is long."""
+    line = " ".join(message.split())
+    if len(line) <= length:
+        return line
+    return f"{line[: length - 1].rsplit(' ', 1)[0]}…"
+
+
+def notification_email_message(
+    recipient: User, notifications: Sequence[Notification]
+) -> EmailMultiAlternatives:
+    """The email for one notification, or a digest of several: plain text and HTML."""
+    items = [
+        {"message": n.message, "link": _absolute(n.url), "created_at": n.created_at}
+        for n in notifications
+    ]
+    context = {
+        "recipient": recipient,
+        "items": items,
+        "is_digest": len(items) > 1,
+        "centre_link": _absolute(reverse("notification_list")),
+    }
+    if len(items) == 1:
+        subject = f"pplearn: {_headline(notifications[0].message)}"
+    else:
+        subject = f"pplearn: your digest of {len(items)} notifications"
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string("email/notification.txt", context),
+        None,
+        [recipient.email],
+    )
+    message.attach_alternative(render_to_string("email/notification.html", context), "text/html")
+    return message
+
+
+def notification_email(*, notification_id: int, now: datetime.datetime | None = None) -> str:
+    """Email one pending notification; return its email status afterwards.
+
+    A row held back until later is left pending ("held"). A failed send keeps its attempt
+    count and raises, so the task retries; the row lock makes every retry send at most once.
+    """
+    now = now or timezone.now()
+    error: OSError | None = None
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -88,20 +142,71 @@ def notification_email(*, notification_id: int) -> str:
         )
         if notification is None or notification.email_status != Notification.EmailStatus.PENDING:
             return notification.email_status if notification else "missing"
+        if notification.deliver_after is not None and notification.deliver_after > now:
+            return HELD
         notification.email_attempts += 1
         if not notification.recipient.is_active:
             notification.email_status = Notification.EmailStatus.SKIPPED
             notification.save(update_fields=["email_status", "email_attempts"])
             return notification.email_status
-        link = f"{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
-        body = f"{notification.message}\n\n{link}\n\nYou can see all your notifications in pplearn."
-        send_mail(
-            f"pplearn: {notification.message[:80]}", body, None, [notification.recipient.email]
+        try:
+            notification_email_message(notification.recipient, [notification]).send()
+        except OSError as exc:  # smtplib's errors are OSErrors too
+            error = exc
+            if notification.email_attempts >= EMAIL_MAX_ATTEMPTS:
+                notification.email_status = Notification.EmailStatus.FAILED
+            notification.save(update_fields=["email_status", "email_attempts"])
+        else:
+            notification.email_status = Notification.EmailStatus.SENT
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["email_status", "emailed_at", "email_attempts"])
+    if error is not None and notification.email_status == Notification.EmailStatus.PENDING:
+        raise error
+    return notification.email_status
+
+
+def notifications_email_digest(*, recipient_id: int, now: datetime.datetime | None = None) -> int:
+    """Email all of a person's due pending notifications as one digest; return how many."""
+    now = now or timezone.now()
+    error: OSError | None = None
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(recipient_id=recipient_id, email_status=Notification.EmailStatus.PENDING)
+            .filter(Q(deliver_after__isnull=True) | Q(deliver_after__lte=now))
+            .order_by("created_at", "pk")
         )
-        notification.email_status = Notification.EmailStatus.SENT
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["email_status", "emailed_at", "email_attempts"])
-        return notification.email_status
+        if not rows:
+            return 0
+        recipient = User.objects.get(pk=recipient_id)
+        locked = Notification.objects.filter(pk__in=[n.pk for n in rows])
+        attempts = F("email_attempts") + 1
+        if not recipient.is_active:
+            locked.update(email_status=Notification.EmailStatus.SKIPPED, email_attempts=attempts)
+            return 0
+        try:
+            notification_email_message(recipient, rows).send()
+        except OSError as exc:
+            error = exc
+            locked.update(
+                email_attempts=attempts,
+                email_status=Case(
+                    When(
+                        email_attempts__gte=EMAIL_MAX_ATTEMPTS - 1,
+                        then=Value(Notification.EmailStatus.FAILED),
+                    ),
+                    default=Value(Notification.EmailStatus.PENDING),
+                ),
+            )
+        else:
+            locked.update(
+                email_status=Notification.EmailStatus.SENT,
+                emailed_at=timezone.now(),
+                email_attempts=attempts,
+            )
+    if error is not None:
+        raise error
+    return len(rows)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -1,0 +1,198 @@
+"""What coaches, approvers, coordinators and principals hear: check-ins, approvals, digests.
+
+Each selection runs a fixed number of set-based queries for a whole batch of people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+
+from coaching.models import CoachAssignment, Conversation, Reminder
+from evidence.models import Submission
+from goals.models import Goal
+from pplearn.models import Membership, Role
+
+from .clock import iso_week, school_days_between
+from .due import DistrictSweep, Due, count_by, plural, scopes_of, short, stalled_approved_goals
+
+K = Reminder.Kind
+# Check-ins coming due this soon are mentioned along with the overdue ones.
+DUE_SOON_DAYS = 3
+
+
+def checkins(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
+    """The coach's check-ins overdue or coming due, as the caseload counts them.
+
+    A teacher with an approved goal expects a check-in every interval, counted from the
+    later of the last conversation and the goal's approval.
+    """
+    year = sweep.year
+    last_talk = Conversation.objects.filter(
+        coach=OuterRef("coach"), teacher=OuterRef("teacher"), school_year=year
+    ).order_by("-held_on")
+    approved = Goal.objects.filter(
+        teacher=OuterRef("teacher"), school_year=year, status=Goal.Status.APPROVED
+    )
+    rows = (
+        CoachAssignment.objects.filter(coach_id__in=ids, school_year=year, teacher__is_active=True)
+        .filter(Exists(approved))
+        .annotate(
+            last_on=Subquery(last_talk.values("held_on")[:1]),
+            approved_at=Subquery(approved.order_by("-updated_at").values("decided_at")[:1]),
+        )
+        .values_list("coach_id", "last_on", "approved_at")
+    )
+    interval = datetime.timedelta(days=sweep.rules.checkin_interval_days)
+    soon = sweep.today + datetime.timedelta(days=DUE_SOON_DAYS)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for coach_id, last_on, approved_at in rows:
+        approved_on = sweep.local_date(approved_at) if approved_at else None
+        since = [day for day in (last_on, approved_on) if day is not None]
+        due_on = max(since) + interval if since else sweep.today
+        if due_on < sweep.today:
+            counts[coach_id][0] += 1
+        elif due_on <= soon:
+            counts[coach_id][1] += 1
+    dues = []
+    url = reverse("coaching:caseload")
+    for coach_id, (overdue, coming) in sorted(counts.items()):
+        parts = [f"{overdue} overdue"] if overdue else []
+        if coming:
+            parts.append(f"{coming} due in the next {DUE_SOON_DAYS} days")
+        message = f"Coaching check-ins: {' and '.join(parts)}. A short conversation counts."
+        dues.append(Due(coach_id, K.CHECKIN, "caseload", sweep.grid_period(), message, url))
+    return dues
+
+
+def approvals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
+    days = sweep.rules.approval_days
+    waiting = list(
+        Goal.objects.filter(
+            school__district=sweep.district,
+            status=Goal.Status.PROPOSED,
+            proposed_at__lte=sweep.since(days),
+        ).values_list("school_id", "teacher_id")
+    )
+    if not waiting:
+        return []
+    dues = []
+    url = reverse("goals:approval_list")
+    for user_id, schools in sorted(
+        scopes_of(sweep, ids, [Role.PRINCIPAL, Role.COORDINATOR]).items()
+    ):
+        count = sum(
+            1
+            for school_id, teacher_id in waiting
+            if teacher_id != user_id and (None in schools or school_id in schools)
+        )
+        if not count:
+            continue
+        message = (
+            f"{plural(count, 'goal')} {'has' if count == 1 else 'have'} waited more than "
+            f"{days} days for your approval. Shaping them with the teachers is the next step."
+        )
+        dues.append(Due(user_id, K.APPROVAL, "approvals", sweep.grid_period(), message, url))
+    return dues
+
+
+def queue_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
+    target = sweep.turnaround_days
+    items = Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        goal__school__district=sweep.district,
+        submitted_at__lte=sweep.since(target),
+    ).values_list("goal__school_id", "goal__teacher_id", "submitted_at")
+    late = []
+    for school_id, teacher_id, submitted_at in items:
+        waited = school_days_between(sweep.local_date(submitted_at), sweep.today)
+        if waited > target:
+            late.append((school_id, teacher_id, waited))
+    if not late:
+        return []
+    dues = []
+    url = reverse("evidence:review_queue")
+    for user_id, schools in sorted(scopes_of(sweep, ids, [Role.COORDINATOR]).items()):
+        mine = [
+            waited
+            for school_id, teacher_id, waited in late
+            if teacher_id != user_id and (None in schools or school_id in schools)
+        ]
+        if not mine:
+            continue
+        message = (
+            f"Review queue: {plural(len(mine), 'submission')} waited longer than {target} "
+            f"school days (the longest {max(mine)})."
+        )
+        period = sweep.today.isoformat()
+        dues.append(Due(user_id, K.QUEUE_DIGEST, "queue", period, message, url))
+    return dues
+
+
+def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
+    """Once a week, from the district's chosen weekday on: each school's week in numbers."""
+    rules, year = sweep.rules, sweep.year
+    if sweep.today.weekday() < rules.principal_digest_weekday:
+        return []
+    led = list(
+        Membership.objects.filter(
+            user_id__in=ids, district=sweep.district, role=Role.PRINCIPAL, school__is_active=True
+        ).values_list("user_id", "school_id", "school__name")
+    )
+    if not led:
+        return []
+    schools = {school_id for _, school_id, _ in led}
+    teachers = count_by(
+        school_id
+        for school_id, _ in set(
+            Membership.objects.filter(
+                school_id__in=schools, role=Role.TEACHER, user__is_active=True
+            ).values_list("school_id", "user_id")
+        )
+    )
+    with_goal = count_by(
+        school_id
+        for school_id, _ in set(
+            Goal.objects.filter(school_id__in=schools, school_year=year)
+            .exclude(status=Goal.Status.WITHDRAWN)
+            .values_list("school_id", "teacher_id")
+        )
+    )
+    passed = {
+        row[0]: row[1:]
+        for row in Submission.objects.filter(
+            goal__school_id__in=schools, goal__school_year=year, status=Submission.Status.PASSED
+        )
+        .order_by()
+        .values("goal__school_id")
+        .annotate(week=Count("pk", filter=Q(decided_at__gt=sweep.since(7))), year=Count("pk"))
+        .values_list("goal__school_id", "week", "year")
+    }
+    stalled_drafts = Goal.objects.filter(
+        school_id__in=schools,
+        school_year=year,
+        status__in=Goal.EDITABLE,
+        updated_at__lte=sweep.since(rules.draft_goal_days),
+    ).values_list("school_id", flat=True)
+    stalled_approved = (
+        stalled_approved_goals(year, sweep.since(rules.no_evidence_days))
+        .filter(school_id__in=schools)
+        .values_list("school_id", flat=True)
+    )
+    stalled = count_by([*stalled_drafts, *stalled_approved])
+    dues = []
+    url = reverse("home")
+    for user_id, school_id, name in sorted(led):
+        week, total = passed.get(school_id, (0, 0))
+        message = (
+            f"{short(name, 60)} this week: {with_goal[school_id]} of "
+            f"{plural(teachers[school_id], 'teacher')} have a goal; "
+            f"{plural(week, 'tier')} passed ({total} this school year); "
+            f"{plural(stalled[school_id], 'goal')} stalled."
+        )
+        period = iso_week(sweep.today)
+        dues.append(Due(user_id, K.PRINCIPAL_DIGEST, f"school:{school_id}", period, message, url))
+    return dues

@@ -91,6 +91,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("", include("goals.urls")),
     path("", include("evidence.urls")),
+    path("", include("coaching.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

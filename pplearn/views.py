@@ -27,20 +27,20 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "pplearn/home_no_role.html", context)
     if role == Role.COORDINATOR:
         return redirect("evidence:review_queue")
+    if role == Role.COACH:
+        return redirect("coaching:caseload")
     if role == Role.TEACHER:
         from goals.selectors import goals_for_teacher, goals_with_tiers
 
         context["schools"] = user.schools_for_role(Role.TEACHER)
         context["goals"] = goals_with_tiers(goals_for_teacher(teacher=user))
-    elif role == Role.COACH:
-        schools = School.objects.filter(pk__in=[s.pk for s in user.schools_for_role(Role.COACH)])
-        context["schools"] = school_summaries(schools=schools)
     elif role == Role.PRINCIPAL:
         schools = user.schools_for_role(Role.PRINCIPAL)
         context["schools"] = school_summaries(
             schools=School.objects.filter(pk__in=[s.pk for s in schools])
         )
         context["teachers"] = teachers_at_schools(schools=schools)[:200]
+        context["overdue_checkins"] = _overdue_checkins(user, schools)
     elif role == Role.COORDINATOR:
         context["schools"] = school_summaries(schools=School.objects.visible_to(user).active())
     elif role == Role.DISTRICT_ADMIN:
@@ -50,6 +50,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["approvals_waiting"] = goals_awaiting_approval(user=user).count()
     return render(request, f"pplearn/home_{role}.html", context)
+
+
+def _overdue_checkins(user, schools) -> list:
+    """Overdue coaching check-ins at the principal's schools: the fact, never the notes."""
+    from coaching.selectors import overdue_checkins_for_schools
+
+    school_year = user.district.current_school_year() if user.district_id else None
+    if school_year is None:
+        return []
+    return overdue_checkins_for_schools(schools=schools, school_year=school_year)
 
 
 @login_required

@@ -14,8 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from evidence.models import TIER_NAMES, TIERS, Submission
-from evidence.selectors import TierState
+from evidence.selectors import TierState, tier_overviews
 from evidence.services import EVIDENCE_GOAL_STATUSES
 from goals.models import Goal
 from pplearn.models import District, Role, School, SchoolYear, User
@@ -81,29 +80,6 @@ class CaseloadRow:
         return (self.next_due - self.today).days if self.next_due else None
 
 
-def _tiers(goal: Goal) -> list[TierState]:
-    """The goal's tier states from its prefetched live submissions.
-
-    The same rule as evidence.selectors.tier_overview, which queries once per goal.
-    """
-    live = {s.tier: s for s in goal.live_submissions}
-    states = []
-    all_passed_so_far = goal.status in EVIDENCE_GOAL_STATUSES
-    for tier in TIERS:
-        submission = live.get(tier)
-        if submission is not None:
-            state = submission.status
-        elif all_passed_so_far:
-            state = "open"
-        else:
-            state = "locked"
-        states.append(
-            TierState(tier, TIER_NAMES[tier], state, submission, tier == goal.target_tier)
-        )
-        all_passed_so_far = all_passed_so_far and state == Submission.Status.PASSED
-    return states
-
-
 def _current_goal(goals: Iterable[Goal]) -> Goal | None:
     ranked = sorted(
         (g for g in goals if g.status in GOAL_PREFERENCE),
@@ -135,14 +111,6 @@ def _rows(
     today = today or timezone.localdate()
     interval = datetime.timedelta(days=checkin_interval_days(school_year.district_id))
     goals = Goal.objects.filter(school_year=school_year).exclude(status=Goal.Status.WITHDRAWN)
-    if with_tiers:
-        goals = goals.prefetch_related(
-            Prefetch(
-                "submissions",
-                queryset=Submission.objects.exclude(status=Submission.Status.SUPERSEDED),
-                to_attr="live_submissions",
-            )
-        )
     open_steps = (
         NextStep.objects.filter(
             conversation__coach=OuterRef("coach"),
@@ -175,12 +143,10 @@ def _rows(
             since = [d for d in (assignment.last_on, approved_on) if d is not None]
             next_due = max(since) + interval if since else today
         days_overdue = max((today - next_due).days, 0) if next_due else 0
-        # Evidence opens once a goal is approved: before that every tier would read "locked".
-        show_tiers = with_tiers and goal is not None and goal.status in EVIDENCE_GOAL_STATUSES
         row = CaseloadRow(
             assignment=assignment,
             goal=goal,
-            tiers=_tiers(goal) if show_tiers else [],
+            tiers=[],
             last_conversation_on=assignment.last_on,
             last_conversation_id=assignment.last_id,
             next_due=next_due,
@@ -196,6 +162,12 @@ def _rows(
             assignment.pk,
         )
         rows.append(row)
+    if with_tiers:
+        # Evidence opens once a goal is approved: before that every tier would read "locked".
+        shown = [r for r in rows if r.goal is not None and r.goal.status in EVIDENCE_GOAL_STATUSES]
+        overviews = tier_overviews([r.goal for r in shown])
+        for row in shown:
+            row.tiers = overviews[row.goal.pk]
     rows.sort(key=lambda r: r.sort_key)
     return rows
 

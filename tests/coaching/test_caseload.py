@@ -101,6 +101,8 @@ def test_overdue_first_then_by_the_next_check_in_then_those_without_one(world, y
     assert by_name["Ann Overdue"].last_conversation_on is None
     assert by_name["Cat Fine"].days_until_due == 9
     assert by_name["Dan Draft"].goal.status == Goal.Status.DRAFT
+    assert by_name["Dan Draft"].tiers == []  # evidence opens once the goal is approved
+    assert [t.state for t in by_name["Ann Overdue"].tiers] == ["open", "locked", "locked", "locked"]
     assert by_name["Eve Nogoal"].goal is None
 
 

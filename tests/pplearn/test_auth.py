@@ -265,7 +265,7 @@ def teacher_coach(world):
 
 def test_role_switch_changes_the_home_page(client, teacher_coach):
     client.force_login(teacher_coach)
-    assert heading(client.get(HOME_URL)) == "My caseload"
+    assert heading(client.get(HOME_URL, follow=True)) == "My caseload"
 
     response = client.post(reverse("role_switch"), {"role": Role.TEACHER}, follow=True)
 
@@ -311,7 +311,7 @@ def test_role_switch_needs_post(client, teacher_coach):
 
 def test_role_menu_shows_only_to_people_with_several_roles(client, world, teacher_coach):
     client.force_login(teacher_coach)
-    assert b"Switch role" in client.get(HOME_URL).content
+    assert b"Switch role" in client.get(HOME_URL, follow=True).content
 
     client.force_login(world.teacher)
     assert b"Switch role" not in client.get(HOME_URL).content
@@ -340,7 +340,7 @@ def test_home_page_of_each_role(client, world, person, expected):
 
 def test_home_pages_show_the_right_schools(client, world):
     client.force_login(world.coach)
-    coach_page = client.get(HOME_URL).content.decode()
+    coach_page = client.get(HOME_URL, follow=True).content.decode()
     client.force_login(world.principal)
     principal_page = client.get(HOME_URL).content.decode()
 

@@ -11,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo_district_load()
         # Later apps add their part of the demo on top of the people and schools.
+        from coaching.demo import demo_coaching_load
         from evidence.defaults import evidence_ensure_defaults
         from evidence.demo import demo_evidence_load
         from goals.defaults import frameworks_ensure_defaults
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         evidence_ensure_defaults(district)
         demo_goals_load(district)
         demo_evidence_load(district)
+        demo_coaching_load(district)
         width = max(len(login.role) for login in logins)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Sign in with:"))
         for login in logins:

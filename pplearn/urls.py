@@ -92,6 +92,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("evidence.urls")),
     path("", include("coaching.urls")),
+    path("", include("dashboards.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,245 @@
+"""The figures of a school's dashboard for one school year, each aggregated in the database."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.utils import timezone
+
+from coaching.models import Conversation
+from evidence.models import TIER_NAMES, TIERS, Payout, Review, Submission
+from goals.models import Goal, SystemGoal
+from pplearn.models import Membership, Role, School, SchoolYear
+
+# Goals that went through approval: a complete goal was approved first.
+APPROVED_STATUSES = (Goal.Status.APPROVED, Goal.Status.COMPLETE)
+COVERAGE_DAYS = 30
+STALLED_DAYS = 30
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Participation:
+    teachers: int
+    with_approved_goal: int
+
+    @property
+    def percent(self) -> int | None:
+        if not self.teachers:
+            return None
+        return round(100 * self.with_approved_goal / self.teachers)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    approved_goals: int
+    with_conversation: int
+
+    @property
+    def percent(self) -> int | None:
+        if not self.approved_goals:
+            return None
+        return round(100 * self.with_conversation / self.approved_goals)
+
+
+def _goals(school: School, school_year: SchoolYear):
+    return Goal.objects.filter(school=school, school_year=school_year)
+
+
+def participation_for_school(*, school: School, school_year: SchoolYear) -> Participation:
+    """Active teachers of the school, and how many have an approved goal this year."""
+    approved = _goals(school, school_year).filter(
+        teacher=OuterRef("user"), status__in=APPROVED_STATUSES
+    )
+    totals = (
+        Membership.objects.filter(school=school, role=Role.TEACHER, user__is_active=True)
+        .annotate(has_goal=Exists(approved))
+        .aggregate(
+            teachers=Count("user", distinct=True),
+            with_goal=Count("user", distinct=True, filter=Q(has_goal=True)),
+        )
+    )
+    return Participation(teachers=totals["teachers"], with_approved_goal=totals["with_goal"])
+
+
+def goals_by_status(*, school: School, school_year: SchoolYear) -> list[tuple[str, int]]:
+    """Every goal status with its count of the school's goals, zeros included."""
+    counts = dict(
+        _goals(school, school_year)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(status.label, counts.get(status.value, 0)) for status in Goal.Status]
+
+
+def tier_funnel(*, school: School, school_year: SchoolYear) -> list[dict]:
+    """Per tier: goals whose evidence reached a reviewer, and goals that passed it."""
+    rows = {
+        row["tier"]: row
+        for row in Submission.objects.filter(goal__school=school, goal__school_year=school_year)
+        .exclude(status=Submission.Status.DRAFT)
+        .order_by()
+        .values("tier")
+        .annotate(
+            reached=Count("goal", distinct=True),
+            passed=Count("goal", distinct=True, filter=Q(status=Submission.Status.PASSED)),
+        )
+    }
+    return [
+        {
+            "tier": tier,
+            "name": TIER_NAMES[tier],
+            "reached": rows.get(tier, {}).get("reached", 0),
+            "passed": rows.get(tier, {}).get("passed", 0),
+        }
+        for tier in TIERS
+    ]
+
+
+def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[SystemGoal]:
+    """The system goals that apply at the school this year, each with its count of goals.
+
+    Withdrawn goals do not count: nobody works on them any more.
+    """
+    through = SystemGoal.schools.through
+    names_school = through.objects.filter(systemgoal=OuterRef("pk"), school=school)
+    names_any = through.objects.filter(systemgoal=OuterRef("pk"))
+    return list(
+        SystemGoal.objects.filter(district_id=school.district_id, school_year=school_year)
+        .filter(Exists(names_school) | ~Exists(names_any))
+        .annotate(
+            goal_count=Count(
+                "teacher_goals",
+                filter=Q(teacher_goals__school=school, teacher_goals__school_year=school_year)
+                & ~Q(teacher_goals__status=Goal.Status.WITHDRAWN),
+            )
+        )
+        .order_by("-goal_count", "title")
+    )
+
+
+def review_backlog(*, school: School, school_year: SchoolYear) -> int:
+    """Submissions of the school's goals waiting for a decision."""
+    return Submission.objects.filter(
+        goal__school=school, goal__school_year=school_year, status=Submission.Status.SUBMITTED
+    ).count()
+
+
+def median_turnaround(*, school: School, school_year: SchoolYear) -> datetime.timedelta | None:
+    """The median wait from submission to decision of the year's reviews at the school."""
+    reviews = Review.objects.filter(
+        submission__goal__school=school, submission__goal__school_year=school_year
+    )
+    count = reviews.count()
+    if not count:
+        return None
+    ordered = reviews.order_by("waited", "pk").values_list("waited", flat=True)
+    if count % 2:
+        return ordered[count // 2]
+    low, high = list(ordered[count // 2 - 1 : count // 2 + 1])
+    return (low + high) / 2
+
+
+def coaching_coverage(
+    *, school: School, school_year: SchoolYear, today: datetime.date | None = None
+) -> Coverage:
+    """Approved goals, and those whose teacher had a coaching conversation lately."""
+    today = today or timezone.localdate()
+    recent = Conversation.objects.filter(
+        teacher=OuterRef("teacher"),
+        school_year=school_year,
+        held_on__gt=today - datetime.timedelta(days=COVERAGE_DAYS),
+        held_on__lte=today,
+    )
+    totals = (
+        _goals(school, school_year)
+        .filter(status=Goal.Status.APPROVED)
+        .annotate(has_recent=Exists(recent))
+        .aggregate(goals=Count("pk"), coached=Count("pk", filter=Q(has_recent=True)))
+    )
+    return Coverage(approved_goals=totals["goals"], with_conversation=totals["coached"])
+
+
+def stalled_goals(*, school: School, school_year: SchoolYear, now: datetime.datetime | None = None):
+    """Approved goals without activity for a while and nothing waiting for a reviewer.
+
+    Activity is the approval or any change to the goal's evidence.
+    """
+    now = now or timezone.now()
+    waiting = Submission.objects.filter(goal=OuterRef("pk"), status=Submission.Status.SUBMITTED)
+    return (
+        _goals(school, school_year)
+        .filter(status=Goal.Status.APPROVED)
+        .annotate(
+            # GREATEST skips NULLs in PostgreSQL: a goal without evidence has its approval.
+            last_activity=Coalesce(
+                Greatest(F("decided_at"), Max("submissions__updated_at")), F("created_at")
+            )
+        )
+        .filter(last_activity__lt=now - datetime.timedelta(days=STALLED_DAYS))
+        .exclude(Exists(waiting))
+        .select_related("teacher")
+        .order_by("last_activity", "pk")
+    )
+
+
+def _sum(field: str):
+    return Coalesce(
+        Sum(field), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2)
+    )
+
+
+def earnings_by_tier(*, school: School, school_year: SchoolYear) -> list[dict]:
+    """Stipends and credit earned at the school this year, per tier (zeros included)."""
+    rows = {
+        row["tier"]: row
+        for row in Payout.objects.filter(
+            submission__goal__school=school, submission__goal__school_year=school_year
+        )
+        .order_by()
+        .values("tier")
+        .annotate(count=Count("pk"), amount=_sum("amount"), credit=_sum("credit"))
+    }
+    return [
+        {
+            "tier": tier,
+            "name": TIER_NAMES[tier],
+            "count": rows.get(tier, {}).get("count", 0),
+            "amount": rows.get(tier, {}).get("amount", ZERO),
+            "credit": rows.get(tier, {}).get("credit", ZERO),
+        }
+        for tier in TIERS
+    ]
+
+
+def tiers_passed_by_month(*, school: School, school_year: SchoolYear) -> list[dict]:
+    """How many tiers passed in each month, for the months in which any did."""
+    return list(
+        Submission.objects.filter(
+            goal__school=school,
+            goal__school_year=school_year,
+            status=Submission.Status.PASSED,
+            decided_at__isnull=False,
+        )
+        .annotate(month=TruncMonth("decided_at"))
+        .order_by()
+        .values("month")
+        .annotate(passed=Count("pk"))
+        .order_by("month")
+    )

@@ -1,0 +1,64 @@
+"""The school dashboard page and the CSV export of each of its tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from evidence.payroll import neutralise
+from pplearn.models import School, SchoolYear
+
+from .permissions import get_school_for_dashboard_or_404
+from .tables import dashboard_tables
+
+
+def _school_year(request: HttpRequest, school: School) -> SchoolYear:
+    """The year asked for (of the school's district), else the current one, else the latest."""
+    years = SchoolYear.objects.filter(district_id=school.district_id)
+    chosen = request.GET.get("year", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404("No such school year.")
+        return get_object_or_404(years, pk=chosen)
+    year = years.order_by("-is_current", "-start_date").first()
+    if year is None:
+        raise Http404("The district has no school year yet.")
+    return year
+
+
+@login_required
+def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the school's dashboard for a school year."""
+    school = get_school_for_dashboard_or_404(request.user, pk)
+    school_year = _school_year(request, school)
+    context = {
+        "school": school,
+        "school_year": school_year,
+        "school_years": SchoolYear.objects.filter(district_id=school.district_id),
+        "tables": dashboard_tables(school=school, school_year=school_year),
+    }
+    return render(request, "dashboards/school_dashboard.html", context)
+
+
+@login_required
+def school_dashboard_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+    """Download one table of the dashboard as CSV, spreadsheet formulas made inert."""
+    school = get_school_for_dashboard_or_404(request.user, pk)
+    school_year = _school_year(request, school)
+    tables = dashboard_tables(school=school, school_year=school_year)
+    if table not in tables:
+        raise Http404("No such table.")
+    chosen = tables[table]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(chosen.headers)
+    for row in chosen.rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"school-{school.pk}-{school_year.name}-{table}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

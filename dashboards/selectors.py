@@ -113,7 +113,7 @@ def tier_funnel(*, school: School, school_year: SchoolYear) -> list[dict]:
 
 
 def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[SystemGoal]:
-    """The system goals that apply at the school this year, each with its count of goals.
+    """The active system goals that apply at the school this year, each with its goal count.
 
     Withdrawn goals do not count: nobody works on them any more.
     """
@@ -121,7 +121,8 @@ def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[Sys
     names_school = through.objects.filter(systemgoal=OuterRef("pk"), school=school)
     names_any = through.objects.filter(systemgoal=OuterRef("pk"))
     return list(
-        SystemGoal.objects.filter(district_id=school.district_id, school_year=school_year)
+        SystemGoal.objects.active()
+        .filter(district_id=school.district_id, school_year=school_year)
         .filter(Exists(names_school) | ~Exists(names_any))
         .annotate(
             goal_count=Count(

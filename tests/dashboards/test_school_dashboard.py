@@ -17,7 +17,7 @@ from django.utils import timezone
 from coaching.models import Conversation
 from dashboards.tables import dashboard_tables
 from evidence.models import Payout, Review, Submission
-from goals.models import Goal
+from goals.models import Goal, SystemGoal
 from pplearn.models import Role
 from tests.evidence.review_factories import current_rubric, words
 from tests.factories import make_person
@@ -109,6 +109,7 @@ def school(world):
     reading = SystemGoalFactory(district=district, title="Reading growth", schools=[a])
     SystemGoalFactory(district=district, title="Belonging", schools=[b])
     SystemGoalFactory(district=district, title="Family engagement")
+    SystemGoalFactory(district=district, title="Old initiative", status=SystemGoal.Status.ARCHIVED)
     shared = SystemGoalFactory(district=district, title="Attendance", schools=[a, b])
     SystemGoalFactory(district=district, title="Last year's goal", school_year=last_year)
 

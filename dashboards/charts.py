@@ -31,7 +31,10 @@ def bar_chart(
     """A horizontal bar chart of one or two series over the categories."""
     peak = max([float(v) for _, values in series for v in values] + [0.0]) or 1.0
     group = len(series) * BAR_HEIGHT + GAP
-    height = max(len(categories) * group, group)
+    bars_height = max(len(categories) * group, group)
+    # Two series get a legend under the bars, so colour is never the only key.
+    legend = len(series) > 1
+    height = bars_height + (BAR_HEIGHT if legend else 0)
     width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="dashboard-chart" role="img" '
@@ -56,5 +59,14 @@ def bar_chart(
                 f'<text x="{LABEL_WIDTH + bar + 4:g}" y="{y + BAR_HEIGHT - 8}" font-size="12" '
                 f'fill="{TEXT_FILL}">{escape(_number(value))}</text></g>'
             )
+    if legend:
+        x = LABEL_WIDTH
+        for number, (name, _) in enumerate(series):
+            parts.append(
+                f'<rect x="{x}" y="{bars_height + 4}" width="12" height="12" '
+                f'fill="{FILLS[number % len(FILLS)]}"/><text x="{x + 16}" y="{bars_height + 14}" '
+                f'font-size="12" fill="{TEXT_FILL}">{escape(name)}</text>'
+            )
+            x += 24 + 8 * len(name)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

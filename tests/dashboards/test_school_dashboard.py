@@ -254,6 +254,7 @@ def test_page_shows_figures_charts_and_links(client, world, school):
     html = response.content.decode()
     assert html.count('role="img"') == 4
     assert "<title>Tier 1 Learning, Reached: 3</title>" in html
+    assert 'y="222" font-size="12" fill="#212529">Passed</text>' in html  # the legend
     assert "style=" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     assert f'href="{school["stalled"].get_absolute_url()}"' in html

@@ -20,5 +20,6 @@ echo "== ruff"
 echo "== makemigrations --check"
 $PY manage.py makemigrations --check --dry-run || status=1
 echo "== pytest"
-$PY -m pytest "$@" || status=1
+# Two workers by default (the machine has two cores); PYTEST_WORKERS=0 runs in one process.
+$PY -m pytest -n "${PYTEST_WORKERS:-2}" "$@" || status=1
 exit $status

@@ -21,6 +21,15 @@ FILLS = ("#0b5ed7", "#146c43")
 TEXT_FILL = "#212529"
 
 
+# About as many characters of a 12 px label as fit in LABEL_WIDTH; longer ones are shortened
+# with an ellipsis (the bar's title and the table beside the chart give the whole name).
+LABEL_CHARS = 26
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -46,7 +55,7 @@ def bar_chart(
         top = index * group
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{top + BAR_HEIGHT * len(series) / 2 + 4:g}" '
-            f'text-anchor="end" font-size="12" fill="{TEXT_FILL}">{escape(category)}</text>'
+            f'text-anchor="end" font-size="12" fill="{TEXT_FILL}">{escape(_short(category))}</text>'
         )
         for number, (name, values) in enumerate(series):
             value = values[index]

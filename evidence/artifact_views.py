@@ -31,9 +31,11 @@ def resource_add(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_author_or_404(request.user, pk)
     form = ResourceForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        messages.error(request, f"The resource was not added. {errors}")
-        return _back(submission, "#resources")
+        from .views import render_submission_edit
+
+        # Show the page again with the errors beside the fields and what was typed kept.
+        messages.error(request, "The resource was not added: see the form below.")
+        return render_submission_edit(request, submission, resource_form=form, status=422)
     try:
         services.resource_save(submission=submission, actor=request.user, **form.cleaned_data)
     except ValidationError as exc:

@@ -75,16 +75,30 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("evidence:submission_submit", pk=submission.pk)
         messages.success(request, "Draft saved.")
         return redirect("evidence:submission_edit", pk=submission.pk)
+    return render_submission_edit(request, submission, form=form)
+
+
+def render_submission_edit(
+    request: HttpRequest,
+    submission: Submission,
+    *,
+    form: SubmissionForm | None = None,
+    resource_form: ResourceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The draft page; a refused resource comes back with what the teacher typed."""
     page = selectors.submission_for_page(submission)
+    if form is None:
+        form = SubmissionForm(instance=page, requirement=requirement_for(page))
     context = {
         "submission": page,
         "goal": page.goal,
         "form": form,
-        "resource_form": ResourceForm(),
+        "resource_form": resource_form or ResourceForm(),
         "artifact_forms": _artifact_forms(page),
         **_tier_context(page.goal, page.tier),
     }
-    return render(request, "evidence/submission_edit.html", context)
+    return render(request, "evidence/submission_edit.html", context, status=status)
 
 
 def _artifact_forms(submission: Submission) -> dict[str, ArtifactForm]:

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .urls_district import urlpatterns as district_patterns
+from .urls_growth import urlpatterns as growth_patterns
 
 app_name = "dashboards"
 
@@ -11,4 +13,6 @@ urlpatterns = [
         views.school_dashboard_csv,
         name="school_csv",
     ),
+    *district_patterns,
+    *growth_patterns,
 ]

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "goals",
     "evidence",
     "coaching",
+    "dashboards",
+    "library",
 ]
 
 MIDDLEWARE = [

@@ -93,6 +93,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("coaching.urls")),
     path("", include("dashboards.urls")),
+    path("", include("library.urls")),
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]

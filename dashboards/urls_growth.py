@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import growth_views
+
+urlpatterns = [
+    path("growth/", growth_views.growth_record, name="growth"),
+]

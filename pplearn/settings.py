@@ -219,3 +219,6 @@ PAGE_SIZE = 25
 
 # Absolute links in email sent outside a request (welcome mail, reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Scan uploads with ClamAV (clamd) over this unix socket when set; empty: no scanning.
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="")

@@ -280,6 +280,12 @@ class Artifact(models.Model):
         TEXT = "text", "Text or CSV"
         LINK = "link", "Link"
 
+    class ScanStatus(models.TextChoices):
+        PENDING = "pending", "Being checked for viruses"
+        CLEAN = "clean", "Clean"
+        INFECTED = "infected", "Virus found; removed"
+        ERROR = "error", "Virus check failed; will be retried"
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="artifacts")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -298,6 +304,10 @@ class Artifact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Without CLAMAV_SOCKET every file is clean at once; with it a file waits for clamd.
+    scan_status = models.CharField(
+        max_length=10, choices=ScanStatus.choices, default=ScanStatus.CLEAN
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

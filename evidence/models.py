@@ -308,12 +308,17 @@ class Artifact(models.Model):
     scan_status = models.CharField(
         max_length=10, choices=ScanStatus.choices, default=ScanStatus.CLEAN
     )
+    # A tombstone: the file was deleted under the district's retention policy; the row stays
+    # so the submission's history still says what was there.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                condition=(Q(file="") & ~Q(url=""))
+                | (~Q(file="") & Q(url=""))
+                | (Q(file="") & Q(url="") & Q(removed_at__isnull=False)),
                 name="artifact_file_or_link",
             ),
         ]
@@ -406,6 +411,13 @@ class ReviewPolicy(models.Model):
     )
     turnaround_target_days = models.PositiveSmallIntegerField(
         default=5, help_text="School days a submission should wait at most."
+    )
+    student_work_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text="Days a file showing students is kept after its goal closes (empty: keep).",
     )
 
     def __str__(self) -> str:

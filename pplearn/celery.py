@@ -11,6 +11,20 @@ app = Celery("pplearn")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# A task is acknowledged when it finishes, not when it starts: a worker killed mid-task leaves
+# the message to be delivered again. Every task is idempotent (the outbox rows are locked and
+# checked), so running one twice has no double effect. One message at a time per process, so
+# a dying worker holds back no others.
+app.conf.task_acks_late = True
+app.conf.task_reject_on_worker_lost = True
+app.conf.worker_prefetch_multiplier = 1
+# Redis hands an unacknowledged message to another worker after this many seconds. It must be
+# longer than the longest retry countdown (an hour), or a waiting retry would run twice.
+app.conf.broker_transport_options = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60)),
+    **app.conf.broker_transport_options,
+}
+
 # A static schedule in code: no extra tables, and reviewable in a pull request.
 app.conf.beat_schedule = {
     "clear-expired-sessions": {

@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "task": "coaching.tasks.notifications_drain_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily, at night: files showing students whose retention period after the goal closed
+    # has ended leave storage (evidence/retention.py).
+    "student-work-retention": {
+        "task": "evidence.tasks.student_work_retention_task",
+        "schedule": crontab(hour=2, minute=41),
+    },
 }
 
 

@@ -4,6 +4,7 @@ The defaults are the embedded local setup (SQLite, a filesystem Celery broker, c
 email). Production differs only by environment variables; see README.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "pplearn",
     "goals",
     "evidence",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pplearn.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions and authentication: a database that is away answers 503, not 500.
     "pplearn.faults.DatabaseUnavailableMiddleware",
@@ -58,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pplearn.middleware.ActiveRoleMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised by its backend into a page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pplearn.urls"
@@ -89,6 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pplearn.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out email and address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "pplearn.backends.EmailBackend",
 ]
@@ -146,6 +155,11 @@ EVIDENCE_MAX_VIDEO_BYTES = env.int("EVIDENCE_MAX_VIDEO_MB", default=250) * 1024 
 EVIDENCE_MAX_SUBMISSION_BYTES = env.int("EVIDENCE_MAX_SUBMISSION_MB", default=500) * 1024 * 1024
 # Large uploads stream to temporary files rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields other than files; a larger body answers 413 (templates/413.html).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MB", default=2) * 1024 * 1024
+# No request may be larger than the largest single file plus room for the form around it;
+# pplearn.middleware.RequestSizeLimitMiddleware answers 413 before reading such a body.
+REQUEST_MAX_BYTES = max(EVIDENCE_MAX_FILE_BYTES, EVIDENCE_MAX_VIDEO_BYTES) + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Serve straight from the source folders when no collectstatic has run (local and tests).
@@ -205,6 +219,36 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content Security Policy (django-csp): no inline script or style anywhere, so injected
+# markup cannot run. Pages load everything from static/ (vendor files are pinned, no CDN).
+# The evidence download view sets its own stricter policy (evidence/artifact_views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    },
+}
+
+# Sign-in lockout (django-axes): after 5 failures for one email from one address, that pair
+# waits 15 minutes. The page says the same whether or not the account exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "pplearn.signin.axes_username"
+AXES_LOCKOUT_CALLABLE = "pplearn.signin.locked_out"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -40,3 +40,29 @@ def _district_timezone(request) -> str | None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
     return name or None
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 before reading a body larger than any form or file the site accepts.
+
+    Multipart bodies (file uploads) may be as large as the largest evidence file plus the
+    form around it; any other body only as large as DATA_UPLOAD_MAX_MEMORY_SIZE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from .error_views import request_too_large
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.REQUEST_MAX_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return request_too_large(request)
+        return self.get_response(request)

@@ -97,3 +97,4 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
 ]
+handler400 = "pplearn.error_views.bad_request"

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         from evidence.demo import demo_evidence_load
         from goals.defaults import frameworks_ensure_defaults
         from goals.demo import demo_goals_load
+        from library.demo import demo_library_load
         from pplearn.models import District
 
         district = District.objects.get(slug="maple-valley")
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         demo_goals_load(district)
         demo_evidence_load(district)
         demo_coaching_load(district)
+        demo_library_load(district)
         width = max(len(login.role) for login in logins)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Sign in with:"))
         for login in logins:

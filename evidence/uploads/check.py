@@ -1,4 +1,4 @@
-"""Check an uploaded evidence file: what it really is, whether it may be kept, and clean it."""
+"""The checks behind upload_check: type, size, media, images, text; office and polyglots apart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import re
 import tempfile
 import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import quote
@@ -24,6 +23,9 @@ from pymediainfo import MediaInfo
 
 from evidence.models import Artifact
 
+from .office import DamagedZip, office_inspect
+from .polyglot import polyglot_check
+
 Kind = Artifact.Kind
 Purpose = Artifact.Purpose
 
@@ -34,9 +36,6 @@ SNIFF_BYTES = 64 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 # Every frame of an animation is held in memory while it is re-encoded.
 MAX_ANIMATION_PIXELS = 50_000_000
-ZIP_MAX_MEMBERS = 2000
-ZIP_MAX_RATIO = 20
-ZIP_MAX_UNCOMPRESSED = 50 * MB
 
 # Pillow refuses images past twice this with DecompressionBombError and warns past it;
 # lower than Pillow's default so that no code in the process decodes a pixel bomb.
@@ -76,6 +75,8 @@ KIND_NOUNS = {
     Kind.TEXT: "a text file",
 }
 
+# Files a second program could read as something else; office files are checked as ZIPs.
+POLYGLOT_KINDS = {Kind.IMAGE, Kind.PDF, Kind.VIDEO, Kind.AUDIO}
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
 # MP4, WebM and QuickTime may hold only sound: the tracks decide.
 VIDEO_TYPES = {"video/mp4", "video/x-m4v", "video/webm", "video/quicktime"}
@@ -214,7 +215,9 @@ def upload_check(uploaded: UploadedFile, *, purpose: str) -> CheckedUpload:
                 )
             _refuse_for_purpose(name, kind, purpose)
         _check_size(name, size, video=kind == Kind.VIDEO, other=kind != Kind.VIDEO)
-    elif kind == Kind.IMAGE:
+    if kind in POLYGLOT_KINDS:
+        polyglot_check(uploaded, name=name, content_type=content_type, kind=kind)
+    if kind == Kind.IMAGE:
         file = _image_clean(uploaded, name, IMAGE_TYPES[content_type], head)
     elif kind == Kind.TEXT:
         _text_check(uploaded, name, ext)
@@ -351,30 +354,10 @@ def _describe(sniffed: str) -> tuple[str, str]:
 def _office_check(uploaded, name: str, sniffed: str, purpose: str) -> tuple[str, str]:
     """Confirm a ZIP container is a Word, Excel, PowerPoint or OpenDocument file."""
     try:
-        with zipfile.ZipFile(uploaded) as archive:
-            members = archive.infolist()
-            if len(members) > ZIP_MAX_MEMBERS:
-                _refuse_bomb(name)
-            unpacked = sum(member.file_size for member in members)
-            if unpacked > ZIP_MAX_RATIO * uploaded.size and unpacked > ZIP_MAX_UNCOMPRESSED:
-                _refuse_bomb(name)
-            names = {member.filename for member in members}
-            lowered = {member_name.lower() for member_name in names}
-            odf_type = None
-            mimetype = archive.getinfo("mimetype") if "mimetype" in names else None
-            if mimetype is not None and mimetype.file_size < 200:
-                odf_type = archive.read(mimetype).decode("ascii", "replace").strip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+        contents = office_inspect(uploaded, name)
+    except DamagedZip:
         _refuse_type(name, purpose, "a damaged or unreadable ZIP file")
-    finally:
-        uploaded.seek(0)
-
-    if any(n.endswith("vbaproject.bin") or n.startswith(("basic/", "scripts/")) for n in lowered):
-        raise ValidationError(
-            f"“{name}” contains macros (small programs that run when it is opened); save it "
-            "again as a plain .docx, .xlsx or .pptx without macros, or as PDF.",
-            code="macros",
-        )
+    names, odf_type = contents.names, contents.odf_type
     if odf_type in ODF_TYPES:
         return odf_type, ODF_TYPES[odf_type]
     if "[Content_Types].xml" in names:
@@ -384,14 +367,6 @@ def _office_check(uploaded, name: str, sniffed: str, purpose: str) -> tuple[str,
     if sniffed in ZIP_TYPES - {"application/zip"}:
         _refuse_type(name, purpose, "a damaged office document", "save it again")
     _refuse_type(name, purpose, *_describe(sniffed))
-
-
-def _refuse_bomb(name: str) -> NoReturn:
-    raise ValidationError(
-        f"“{name}” would unpack to far more than its size (a “zip bomb”); save the document "
-        "again from Word, Excel or PowerPoint, or as PDF.",
-        code="zip_bomb",
-    )
 
 
 def _media_check(uploaded, name: str, kinds) -> tuple[str, int]:

@@ -260,6 +260,14 @@ class ReviewPolicyForm(forms.Form):
         max_value=60,
         help_text="How long a submission should wait for a decision at most.",
     )
+    student_work_retention_days = forms.IntegerField(
+        label="Keep files showing students (days after the goal closes)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Then the file is deleted and a note says it was removed under this policy. "
+        "Leave empty to keep them.",
+    )
 
     def __init__(self, *args, policy: ReviewPolicy, **kwargs):
         kwargs.setdefault("prefix", "policy")
@@ -273,4 +281,5 @@ class ReviewPolicyForm(forms.Form):
             Row(Column("cap_count"), Column("cap_period_years")),
             "turnaround_target_days",
             "coaches_may_score",
+            "student_work_retention_days",
         )

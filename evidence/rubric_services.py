@@ -19,6 +19,8 @@ from pplearn.models import District, User
 from .models import ReviewPolicy, Rubric, RubricCriterion, TierRequirement
 from .rubric_permissions import can_edit_review_settings
 
+# Ten years: longer is "keep", which an empty field says.
+MAX_RETENTION_DAYS = 3650
 CRITERION_FIELDS = ("title", "not_yet", "on_track", "is_prerequisite")
 TIER_RULE_FIELDS = (
     "min_words",
@@ -278,8 +280,12 @@ def review_policy_update(
     cap_period_years: int,
     coaches_may_score: bool,
     turnaround_target_days: int,
+    student_work_retention_days: int | None | type[Ellipsis] = ...,
 ) -> ReviewPolicy:
-    """Change how the district compensates, caps and scores evidence."""
+    """Change how the district compensates, caps and scores evidence, and keeps student work.
+
+    Leaving out student_work_retention_days keeps the current period; None keeps files.
+    """
     _require_editor(actor, policy.district)
     values = {
         "compensation": compensation,
@@ -288,6 +294,8 @@ def review_policy_update(
         "coaches_may_score": coaches_may_score,
         "turnaround_target_days": turnaround_target_days,
     }
+    if student_work_retention_days is not ...:
+        values["student_work_retention_days"] = student_work_retention_days
     problems = []
     if compensation not in ReviewPolicy.Compensation.values:
         problems.append("Choose how passing a tier is compensated.")
@@ -297,6 +305,12 @@ def review_policy_update(
         problems.append("The cap period is 1 to 10 years.")
     if turnaround_target_days < 1:
         problems.append("The turnaround target is at least 1 school day.")
+    if values.get("student_work_retention_days") is not None and not (
+        1 <= values["student_work_retention_days"] <= MAX_RETENTION_DAYS
+    ):
+        problems.append(
+            f"Keep files showing students 1 to {MAX_RETENTION_DAYS} days, or leave it empty."
+        )
     if problems:
         raise ValidationError(problems, code="invalid")
     with transaction.atomic():

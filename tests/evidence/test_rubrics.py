@@ -470,6 +470,11 @@ def settings_data(world, **changes) -> dict:
         "policy-cap_count": "" if policy.cap_count is None else str(policy.cap_count),
         "policy-cap_period_years": str(policy.cap_period_years),
         "policy-turnaround_target_days": str(policy.turnaround_target_days),
+        "policy-student_work_retention_days": (
+            ""
+            if policy.student_work_retention_days is None
+            else str(policy.student_work_retention_days)
+        ),
     }
     if policy.coaches_may_score:
         data["policy-coaches_may_score"] = "on"

@@ -30,15 +30,23 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _number(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _number(value, unit: str = "") -> str:
+    return (f"{value:g}" if isinstance(value, float) else str(value)) + unit
 
 
 def bar_chart(
-    *, label: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]
+    *,
+    label: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str = "",
+    scale_max: float | None = None,
 ) -> SafeString:
-    """A horizontal bar chart of one or two series over the categories."""
-    peak = max([float(v) for _, values in series for v in values] + [0.0]) or 1.0
+    """A horizontal bar chart of one or two series over the categories.
+
+    `unit` follows each value ("%"); `scale_max` fixes the full bar length (100 for shares).
+    """
+    peak = scale_max or max([float(v) for _, values in series for v in values] + [0.0]) or 1.0
     group = len(series) * BAR_HEIGHT + GAP
     bars_height = max(len(categories) * group, group)
     # Two series get a legend under the bars, so colour is never the only key.
@@ -61,12 +69,12 @@ def bar_chart(
             value = values[index]
             bar = round(BAR_AREA * float(value) / peak, 1)
             y = top + number * BAR_HEIGHT
-            text = f"{escape(category)}, {escape(name)}: {escape(_number(value))}"
+            text = f"{escape(category)}, {escape(name)}: {escape(_number(value, unit))}"
             parts.append(
                 f'<g><title>{text}</title><rect x="{LABEL_WIDTH}" y="{y}" width="{bar:g}" '
                 f'height="{BAR_HEIGHT - 4}" fill="{FILLS[number % len(FILLS)]}"/>'
                 f'<text x="{LABEL_WIDTH + bar + 4:g}" y="{y + BAR_HEIGHT - 8}" font-size="12" '
-                f'fill="{TEXT_FILL}">{escape(_number(value))}</text></g>'
+                f'fill="{TEXT_FILL}">{escape(_number(value, unit))}</text></g>'
             )
     if legend:
         x = LABEL_WIDTH

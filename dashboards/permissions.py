@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pplearn.models import Role, School
+from pplearn.models import District, Role, School
 
 
 def can_see_school_dashboard(user, school: School) -> bool:
@@ -25,3 +25,29 @@ def get_school_for_dashboard_or_404(user, pk: int) -> School:
     if not can_see_school_dashboard(user, school):
         raise Http404("No such school.")
     return school
+
+
+# Roles that see several schools side by side on the district dashboard.
+DISTRICT_DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.DISTRICT_ADMIN})
+
+
+def district_dashboard_scope_or_404(user) -> tuple[District, list[School]]:
+    """The district and the active schools the user may compare, or 404 if there are none.
+
+    Administrators and district-wide coordinators see every school of their district; a
+    coordinator serving chosen schools sees those only.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404("No district dashboard.")
+    memberships = [m for m in user.role_memberships if m.role in DISTRICT_DASHBOARD_ROLES]
+    if not memberships:
+        raise Http404("No district dashboard.")
+    districts = {m.district_id: m.district for m in memberships}
+    # Someone with roles in two districts sees their own district's (the account's) first.
+    district_id = user.district_id if user.district_id in districts else min(districts)
+    wide = any(m.school_id is None and m.district_id == district_id for m in memberships)
+    served = [m.school_id for m in memberships if m.school_id and m.district_id == district_id]
+    schools = School.objects.active().filter(district_id=district_id).order_by("name")
+    if not wide:
+        schools = schools.filter(pk__in=served)
+    return districts[district_id], list(schools)

@@ -10,15 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from evidence.payroll import neutralise
-from pplearn.models import School, SchoolYear
+from pplearn.models import SchoolYear
 
 from .permissions import get_school_for_dashboard_or_404
 from .tables import dashboard_tables
 
 
-def _school_year(request: HttpRequest, school: School) -> SchoolYear:
-    """The year asked for (of the school's district), else the current one, else the latest."""
-    years = SchoolYear.objects.filter(district_id=school.district_id)
+def chosen_school_year(request: HttpRequest, district_id: int) -> SchoolYear:
+    """The year asked for (of the district), else the current one, else the latest."""
+    years = SchoolYear.objects.filter(district_id=district_id)
     chosen = request.GET.get("year", "")
     if chosen:
         if not chosen.isdigit():
@@ -34,7 +34,7 @@ def _school_year(request: HttpRequest, school: School) -> SchoolYear:
 def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the school's dashboard for a school year."""
     school = get_school_for_dashboard_or_404(request.user, pk)
-    school_year = _school_year(request, school)
+    school_year = chosen_school_year(request, school.district_id)
     context = {
         "school": school,
         "school_year": school_year,
@@ -48,17 +48,22 @@ def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def school_dashboard_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     """Download one table of the dashboard as CSV, spreadsheet formulas made inert."""
     school = get_school_for_dashboard_or_404(request.user, pk)
-    school_year = _school_year(request, school)
+    school_year = chosen_school_year(request, school.district_id)
     tables = dashboard_tables(school=school, school_year=school_year)
     if table not in tables:
         raise Http404("No such table.")
     chosen = tables[table]
+    filename = f"school-{school.pk}-{school_year.name}-{table}.csv"
+    return csv_response(chosen.headers, chosen.rows, filename)
+
+
+def csv_response(headers: list[str], rows: list[list], filename: str) -> HttpResponse:
+    """A CSV download of the rows, every cell that looks like a formula made inert."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(chosen.headers)
-    for row in chosen.rows:
+    writer.writerow([neutralise(cell) for cell in headers])
+    for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"school-{school.pk}-{school_year.name}-{table}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,0 +1,292 @@
+"""The figures of the district dashboard: each one aggregated in the database, grouped by school.
+
+Every function runs one query whatever the number of schools, so the page's query count is
+fixed. The definitions are the school dashboard's (see selectors.py); a test checks that each
+school's row equals its own dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.utils import timezone
+
+from coaching.models import Conversation
+from evidence.models import TIERS, Payout, Review, Submission
+from goals.models import Goal, SystemGoal
+from pplearn.models import District, Membership, Role, School, SchoolYear
+
+from .selectors import (
+    APPROVED_STATUSES,
+    COVERAGE_DAYS,
+    STALLED_DAYS,
+    ZERO,
+    Coverage,
+    Participation,
+    _sum,
+)
+
+
+@dataclass
+class SchoolFigures:
+    """One school's figures for a year (or, with no school, the total of several schools)."""
+
+    school: School | None
+    teachers: int = 0
+    with_approved_goal: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    reached: dict[int, int] = field(default_factory=dict)
+    passed: dict[int, int] = field(default_factory=dict)
+    backlog: int = 0
+    median_turnaround: datetime.timedelta | None = None
+    approved_goals: int = 0
+    coached: int = 0
+    stalled: int = 0
+    payouts: int = 0
+    stipends: Decimal = ZERO
+    credit: Decimal = ZERO
+
+    @property
+    def participation(self) -> int | None:
+        return Participation(self.teachers, self.with_approved_goal).percent
+
+    @property
+    def coverage(self) -> int | None:
+        return Coverage(self.approved_goals, self.coached).percent
+
+    @property
+    def goals(self) -> int:
+        return sum(self.statuses.values())
+
+
+# Counts that add up across schools: a goal, a submission or a payout belongs to one school.
+ADDITIVE = ("teachers", "with_approved_goal", "backlog", "approved_goals", "coached", "stalled")
+ADDITIVE_MONEY = ("payouts", "stipends", "credit")
+
+
+def _zeros(school: School | None) -> SchoolFigures:
+    return SchoolFigures(
+        school=school,
+        statuses=dict.fromkeys(Goal.Status.values, 0),
+        reached=dict.fromkeys(TIERS, 0),
+        passed=dict.fromkeys(TIERS, 0),
+    )
+
+
+def _ids(schools: list[School]) -> list[int]:
+    return [school.pk for school in schools]
+
+
+def _participation(ids: list[int], school_year: SchoolYear):
+    approved = Goal.objects.filter(
+        teacher=OuterRef("user"),
+        school=OuterRef("school"),
+        school_year=school_year,
+        status__in=APPROVED_STATUSES,
+    )
+    return (
+        Membership.objects.filter(school__in=ids, role=Role.TEACHER, user__is_active=True)
+        .order_by()
+        .values("school")
+        .annotate(
+            teachers=Count("user", distinct=True),
+            with_approved_goal=Count("user", distinct=True, filter=Q(Exists(approved))),
+        )
+    )
+
+
+def _goals(ids: list[int], school_year: SchoolYear, now: datetime.datetime):
+    """Goals by status, coaching coverage and stalled goals: one pass over the goals."""
+    today = timezone.localdate(now)
+    recent = Conversation.objects.filter(
+        teacher=OuterRef("teacher"),
+        school_year=school_year,
+        held_on__gt=today - datetime.timedelta(days=COVERAGE_DAYS),
+        held_on__lte=today,
+    )
+    waiting = Submission.objects.filter(goal=OuterRef("pk"), status=Submission.Status.SUBMITTED)
+    last_change = (
+        Submission.objects.filter(goal=OuterRef("pk"))
+        .order_by()
+        .values("goal")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")
+    )
+    approved = Q(status=Goal.Status.APPROVED)
+    statuses = {
+        f"status_{status.value}": Count("pk", filter=Q(status=status)) for status in Goal.Status
+    }
+    return (
+        Goal.objects.filter(school__in=ids, school_year=school_year)
+        # Activity is the approval or any change to the goal's evidence (as on the school's).
+        .alias(
+            last_activity=Coalesce(
+                Greatest(F("decided_at"), Subquery(last_change)), F("created_at")
+            )
+        )
+        .order_by()
+        .values("school")
+        .annotate(
+            **statuses,
+            approved_goals=Count("pk", filter=approved),
+            coached=Count("pk", filter=approved & Q(Exists(recent))),
+            stalled=Count(
+                "pk",
+                filter=approved
+                & Q(last_activity__lt=now - datetime.timedelta(days=STALLED_DAYS))
+                & ~Q(Exists(waiting)),
+            ),
+        )
+    )
+
+
+def _submissions(ids: list[int], school_year: SchoolYear):
+    """Per school: goals that reached and passed each tier, and the review backlog."""
+    counts = {}
+    for tier in TIERS:
+        counts[f"reached_{tier}"] = Count("goal", distinct=True, filter=Q(tier=tier))
+        counts[f"passed_{tier}"] = Count(
+            "goal", distinct=True, filter=Q(tier=tier, status=Submission.Status.PASSED)
+        )
+    return (
+        Submission.objects.filter(goal__school__in=ids, goal__school_year=school_year)
+        .exclude(status=Submission.Status.DRAFT)
+        .order_by()
+        .values("goal__school")
+        .annotate(**counts, backlog=Count("pk", filter=Q(status=Submission.Status.SUBMITTED)))
+    )
+
+
+def _payouts(ids: list[int], school_year: SchoolYear):
+    return (
+        Payout.objects.filter(
+            submission__goal__school__in=ids, submission__goal__school_year=school_year
+        )
+        .order_by()
+        .values("submission__goal__school")
+        .annotate(payouts=Count("pk"), stipends=_sum("amount"), credit=_sum("credit"))
+    )
+
+
+def median_turnarounds(
+    *, ids: list[int], school_year: SchoolYear, by_school: bool
+) -> dict[int | None, datetime.timedelta]:
+    """The median wait from submission to decision, per school or (key None) over all reviews.
+
+    The database ranks the reviews and returns only the middle one or two of each group;
+    a group of even size has the mean of its two middle waits.
+    """
+    group = F("submission__goal__school") if by_school else None
+    middle = (
+        Review.objects.filter(
+            submission__goal__school__in=ids, submission__goal__school_year=school_year
+        )
+        .order_by()
+        .annotate(
+            group_id=group if by_school else Value(None, output_field=IntegerField()),
+            rank=Window(RowNumber(), partition_by=group, order_by=[F("waited"), F("pk")]),
+            size=Window(Count("pk"), partition_by=group),
+        )
+        .filter(rank__gte=(F("size") + 1) / 2, rank__lte=(F("size") + 2) / 2)
+        .values_list("group_id", "waited")
+    )
+    waits: dict[int | None, list[datetime.timedelta]] = {}
+    for group_id, waited in middle:
+        waits.setdefault(group_id, []).append(waited)
+    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in waits.items()}
+
+
+def figures_by_school(
+    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
+) -> tuple[list[SchoolFigures], SchoolFigures]:
+    """Each school's figures for the year, in the order given, and their total."""
+    now = now or timezone.now()
+    ids = _ids(schools)
+    rows = {school.pk: _zeros(school) for school in schools}
+    for row in _participation(ids, school_year):
+        figures = rows[row["school"]]
+        figures.teachers = row["teachers"]
+        figures.with_approved_goal = row["with_approved_goal"]
+    for row in _goals(ids, school_year, now):
+        figures = rows[row["school"]]
+        for status in Goal.Status:
+            figures.statuses[status.value] = row[f"status_{status.value}"]
+        figures.approved_goals = row["approved_goals"]
+        figures.coached = row["coached"]
+        figures.stalled = row["stalled"]
+    for row in _submissions(ids, school_year):
+        figures = rows[row["goal__school"]]
+        for tier in TIERS:
+            figures.reached[tier] = row[f"reached_{tier}"]
+            figures.passed[tier] = row[f"passed_{tier}"]
+        figures.backlog = row["backlog"]
+    for row in _payouts(ids, school_year):
+        figures = rows[row["submission__goal__school"]]
+        figures.payouts = row["payouts"]
+        figures.stipends = row["stipends"]
+        figures.credit = row["credit"]
+    for school_id, median in median_turnarounds(
+        ids=ids, school_year=school_year, by_school=True
+    ).items():
+        rows[school_id].median_turnaround = median
+    ordered = [rows[school.pk] for school in schools]
+    total = _total(ordered)
+    total.median_turnaround = median_turnarounds(
+        ids=ids, school_year=school_year, by_school=False
+    ).get(None)
+    return ordered, total
+
+
+def _total(rows: list[SchoolFigures]) -> SchoolFigures:
+    """The sum of the counts; percentages follow from the summed counts (sum over sum)."""
+    total = _zeros(None)
+    for row in rows:
+        for name in ADDITIVE + ADDITIVE_MONEY:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        for key, count in row.statuses.items():
+            total.statuses[key] += count
+        for tier in TIERS:
+            total.reached[tier] += row.reached[tier]
+            total.passed[tier] += row.passed[tier]
+    return total
+
+
+def alignment_for_schools(
+    *, district: District, schools: list[School], school_year: SchoolYear
+) -> list[SystemGoal]:
+    """Active system goals that apply at any of the schools, with their goals and schools.
+
+    Withdrawn goals do not count, as on the school dashboard.
+    """
+    ids = _ids(schools)
+    through = SystemGoal.schools.through
+    names_one = through.objects.filter(systemgoal=OuterRef("pk"), school__in=ids)
+    names_any = through.objects.filter(systemgoal=OuterRef("pk"))
+    counted = Q(teacher_goals__school__in=ids, teacher_goals__school_year=school_year) & ~Q(
+        teacher_goals__status=Goal.Status.WITHDRAWN
+    )
+    return list(
+        SystemGoal.objects.active()
+        .filter(district=district, school_year=school_year)
+        .filter(Exists(names_one) | ~Exists(names_any))
+        .annotate(
+            goal_count=Count("teacher_goals", filter=counted),
+            school_count=Count("teacher_goals__school", distinct=True, filter=counted),
+        )
+        .order_by("-goal_count", "title")
+    )

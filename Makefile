@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: help install run test test-unit test-e2e lint format demo clean vendor
+.PHONY: help install run test test-unit test-e2e lint format demo clean vendor backup restore
 
 help:
 	@echo "make run        install, migrate, load the demo district, serve on http://127.0.0.1:8000"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-e2e   only the browser tests (Chromium)"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff format and fix"
+	@echo "make backup     database and media files into var/backups/pplearn-<time>"
+	@echo "make restore BACKUP=var/backups/pplearn-<time>   put a backup back"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +57,14 @@ format: $(TEST_STAMP)
 
 vendor:
 	./scripts/vendor.sh
+
+# The database (pg_dump, or SQLite's backup API) and MEDIA_ROOT into var/backups/pplearn-<stamp>.
+backup: $(STAMP)
+	./scripts/backup.sh
+
+# make restore BACKUP=var/backups/pplearn-<stamp> [DATABASE_URL=...] [MEDIA_ROOT=...]
+restore: $(STAMP)
+	./scripts/restore.sh "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -90,7 +90,8 @@ class LibraryFilters:
 def entry_search(entries: QuerySet[LibraryEntry], q: str) -> QuerySet[LibraryEntry]:
     """Entries matching the words, best first (PostgreSQL), or containing every word."""
     q = q.strip()
-    if not q:
+    if not any(ch.isalnum() for ch in q):
+        # Only punctuation: nothing to search for, so the list stays as it is.
         return entries
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)

@@ -178,6 +178,7 @@ def artifact_add(
     """Attach a checked file or a link to a draft."""
     from django.conf import settings
 
+    from .scanning import artifact_scan_schedule, scan_status_initial
     from .uploads import upload_check
 
     _require_author(submission, actor)
@@ -223,7 +224,9 @@ def artifact_add(
         if content is not None:
             # upload_to gives a random name; the original name is only ever displayed.
             artifact.file.save("upload", content, save=False)
+            artifact.scan_status = scan_status_initial()
         artifact.save()
+        artifact_scan_schedule(artifact)
         _audit(
             submission,
             actor,
@@ -348,6 +351,7 @@ def submission_revise(*, submission: Submission, actor: User) -> Submission:
                 url=a.url,
                 shows_students=a.shows_students,
                 uploaded_by=a.uploaded_by,
+                scan_status=a.scan_status,  # the scan of the shared file updates both rows
             )
             for a in locked.artifacts.all()
         )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -114,6 +114,8 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
     artifact = get_artifact_for_viewer_or_404(request.user, pk)
     if artifact.is_link:
         raise Http404
+    if artifact.is_held_by_scan:
+        return _scan_hold(request, artifact)
     if request.user.pk != artifact.submission.goal.teacher_id:
         # Anyone but the author looking at evidence is recorded (who, what, when).
         audit_record(
@@ -143,6 +145,28 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
         # Chromium's PDF viewer is refused by the site policy (object-src 'none'), so a PDF
         # goes without one, as csp.decorators.csp_exempt would mark the whole view.
         response._csp_exempt = True
+    return response
+
+
+def _scan_hold(request: HttpRequest, artifact) -> HttpResponse:
+    """Say why a file cannot be opened yet (409: its state, not the person, is the reason)."""
+    submission = artifact.submission
+    is_author = request.user.pk == submission.goal.teacher_id
+    back_url = (
+        reverse("evidence:submission_edit", args=[submission.pk]) + "#files"
+        if is_author and submission.is_editable
+        else submission.get_absolute_url()
+    )
+    response = render(
+        request,
+        "evidence/artifact_scan_hold.html",
+        {"artifact": artifact, "is_author": is_author, "back_url": back_url},
+        status=409,
+    )
+    # A pending file becomes available soon: never let a cache keep this page.
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    if artifact.scan_status == artifact.ScanStatus.PENDING:
+        response["Retry-After"] = "30"
     return response
 
 

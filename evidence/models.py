@@ -333,6 +333,11 @@ class Artifact(models.Model):
     def is_link(self) -> bool:
         return not self.file
 
+    @property
+    def is_held_by_scan(self) -> bool:
+        """Whether the virus scan keeps the file from being downloaded."""
+        return self.scan_status != self.ScanStatus.CLEAN
+
 
 class Rubric(models.Model):
     """One version of a district's scoring guide for a tier; editing makes a new version."""

@@ -28,7 +28,7 @@ _apt_install() {
 }
 
 services_install() {
-  _apt_install postgresql redis-server chromium fonts-dejavu-core
+  _apt_install postgresql redis-server chromium fonts-dejavu-core clamav-daemon
 }
 
 _find_pg_bin() {

@@ -1,0 +1,1 @@
+"""Scale tools: a district-sized data generator and the page benchmark (issue 8)."""

@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: help install run test test-unit test-e2e lint format demo clean vendor backup restore
+.PHONY: help install run test test-unit test-e2e lint format demo clean vendor bench load backup restore
 
 help:
 	@echo "make run        install, migrate, load the demo district, serve on http://127.0.0.1:8000"
@@ -14,6 +15,8 @@ help:
 	@echo "make test-e2e   only the browser tests (Chromium)"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff format and fix"
+	@echo "make bench      page times and query counts at 250 and 25,000 teachers (long)"
+	@echo "make load       locust against gunicorn, PostgreSQL and Redis on loopback (60 s)"
 	@echo "make backup     database and media files into var/backups/pplearn-<time>"
 	@echo "make restore BACKUP=var/backups/pplearn-<time>   put a backup back"
 
@@ -28,6 +31,10 @@ $(STAMP): pyproject.toml | $(PY)
 $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@ $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@ $(TEST_STAMP) $(STAMP)
 
 install: $(STAMP)
 
@@ -46,6 +53,12 @@ test-unit: $(TEST_STAMP)
 
 test-e2e: $(TEST_STAMP)
 	./scripts/test.sh -m e2e
+
+bench: $(STAMP)
+	./scripts/bench.sh
+
+load: $(BENCH_STAMP)
+	./scripts/load.sh
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

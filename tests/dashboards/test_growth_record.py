@@ -103,6 +103,10 @@ def _payout(submission, amount, credit):
 
 @pytest.fixture
 def growth(world):
+    return build_growth(world)
+
+
+def build_growth(world) -> dict:
     """The teacher's goals in two years, built so that every figure is known; another
     teacher of the same school has goals, evidence, payouts and coaching that never count."""
     teacher, a, district = world.teacher, world.school_a, world.district

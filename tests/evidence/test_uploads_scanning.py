@@ -199,12 +199,17 @@ def test_with_clamav_a_file_waits_for_its_scan_then_opens_when_clean(
         assert waiting["Retry-After"] == "30"
         assert "no-store" in waiting["Cache-Control"]
     assert not AuditEvent.objects.filter(verb="artifact.view").exists()
+    detail = client.get(draft.get_absolute_url())  # the coordinator, signed in last
+    assert detail.status_code == 200
+    assert "Being checked for viruses" in detail.content.decode()
+    assert artifact.get_absolute_url() not in detail.content.decode()
 
     assert scanning.artifact_scan(artifact_id=artifact.pk) == S.CLEAN
 
     assert server.streams == [fixture_bytes("exit_ticket.pdf")]
     assert Artifact.objects.get(pk=artifact.pk).scan_status == S.CLEAN
     assert download(client, world.coordinator, artifact).status_code == 200
+    assert artifact.get_absolute_url() in client.get(draft.get_absolute_url()).content.decode()
     assert scan_audits(artifact) == ["clean"]
     # Scanning again changes nothing and asks clamd nothing.
     assert scanning.artifact_scan(artifact_id=artifact.pk) == S.CLEAN

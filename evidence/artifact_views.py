@@ -87,7 +87,16 @@ def artifact_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "Nothing was attached: " + " ".join(exc.messages))
     else:
-        messages.success(request, f"Attached “{artifact}”.")
+        pending = artifact.scan_status == artifact.ScanStatus.PENDING
+        messages.success(
+            request,
+            f"Attached “{artifact}”."
+            + (
+                " It opens once the virus check is done, usually within a minute."
+                if pending
+                else ""
+            ),
+        )
     return _back(submission, anchor)
 
 

@@ -20,8 +20,10 @@ from evidence.tasks import artifact_scan_task
 from pplearn.models import AuditEvent, Notification
 from tests.evidence.evidence_factories import (
     approved_goal,
+    attach,
     complete_draft,
     fixture_bytes,
+    messages_of,
     passed_tier,
     returned,
     submit,
@@ -295,3 +297,20 @@ def test_a_revised_copy_shares_the_verdict_of_its_file(
     scanning.artifact_scan(artifact_id=artifact.pk)
 
     assert Artifact.objects.get(pk=copy.pk).scan_status == S.CLEAN
+
+
+@pytest.mark.django_db
+def test_the_teacher_is_told_the_new_file_is_being_checked(
+    client, world, draft, settings, tmp_path, monkeypatch
+):
+    settings.CLAMAV_SOCKET = str(tmp_path / "clamd.sock")
+    monkeypatch.setattr(artifact_scan_task, "delay", lambda pk: None)
+    client.force_login(world.teacher)
+    page = attach(
+        client, draft, "plan", upload=upload("plan.pdf", fixture_bytes("exit_ticket.pdf"))
+    )
+    assert (
+        "Attached “plan.pdf”. It opens once the virus check is done, usually within a minute."
+        in (messages_of(page))
+    )
+    assert "Being checked for viruses" in page.content.decode()

@@ -1,0 +1,108 @@
+"""Query-count guards: each key page runs the same number of queries at two data sizes.
+
+Two districts are generated with the benchmark's own generator (every model filled: goals of
+two school years, tier evidence with reviews and scores, coaching, reminders, teams, library
+entries), the second three times the first, and each page of `make bench` is opened as the
+same kind of person in both. Nothing is timed: `make bench` does that, and checks the
+ceiling of 15 queries a page.
+"""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pplearn.perf.bench import pages, personas
+from pplearn.perf.district import Options, generate_district
+
+TODAY = datetime.date(2026, 11, 20)
+
+# The query count of each page, pinned: a change must be deliberate (update it here).
+# None: the page is still being built; it must only be the same at both sizes.
+PINNED = {
+    "floor: password change (base layout)": 5,
+    "teacher home": 8,
+    "goal page": 16,
+    "tier submission form": 15,
+    "review queue": 12,
+    "review queue, filtered": 13,
+    "scoring page": 22,
+    "coach caseload": 12,
+    "principal: school dashboard": 19,
+    "district dashboard": None,
+    "library search": None,
+}
+
+
+def _district(teachers: int, seed: int):
+    return generate_district(
+        Options(
+            teachers=teachers,
+            years=2,
+            seed=seed,
+            today=TODAY,
+            slug=f"guard-{teachers}",
+            skip_fk_checks=False,
+            analyze=False,
+            log=lambda line: None,
+        )
+    )
+
+
+def _counts(district, client) -> dict[str, int]:
+    counts = {}
+    for page in pages(personas(district)):
+        url = reverse(page.url_name, args=page.args)
+        if page.query:
+            url = f"{url}?{page.query}"
+        client.force_login(page.user)
+        client.get(url)  # the first visit may claim or open things: count the next one
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (page.name, response.status_code)
+        counts[page.name] = len(captured.captured_queries)
+    return counts
+
+
+def test_query_counts_are_pinned_and_do_not_grow_with_the_data(db, client):
+    small = _counts(_district(30, seed=3), client)
+    large = _counts(_district(90, seed=4), client)
+    assert set(large) == set(PINNED)
+    problems = []
+    for name, pinned in PINNED.items():
+        if small[name] != large[name]:
+            problems.append(f"{name}: {small[name]} queries, then {large[name]} on more data")
+        elif pinned is not None and large[name] != pinned:
+            problems.append(f"{name}: {large[name]} queries, pinned at {pinned}")
+    assert not problems, problems
+
+
+def test_the_generator_gives_the_same_district_for_the_same_seed(db):
+    from goals.models import Goal
+    from pplearn.perf.district import Generator
+
+    def fingerprint(slug):
+        options = Options(
+            teachers=12,
+            years=2,
+            seed=5,
+            today=TODAY,
+            slug=slug,
+            analyze=False,
+            skip_fk_checks=False,
+            log=lambda line: None,
+        )
+        generator = Generator(options)
+        district = generator.run()
+        goals = Goal.objects.filter(school__district=district).order_by("pk")
+        return (
+            list(goals.values_list("status", "target_tier", "title")),
+            [(name, rows) for name, _, rows in generator.timings],
+        )
+
+    first, second = fingerprint("same-a"), fingerprint("same-b")
+    assert first == second
+    statuses, stages = first
+    assert len(statuses) == 12 * 2  # one goal per teacher and school year
+    assert dict(stages)["evidence, reviews, payouts"] > 0

@@ -430,6 +430,22 @@ def test_artifacts_showing_students_are_never_in_the_portfolio(client, world, gr
     assert names == ["Anchor chart", "Lesson plan week 3"]
 
 
+def test_portfolio_shows_tier_3_data_and_says_where_a_video_reflection_is(client, world):
+    goal = make_goal(world.teacher, world.school_a, status=G.APPROVED, title="Fractions")
+    impact = _submission(goal, 3, S.PASSED, decided=_moment(2026, 11, 1))
+    Submission.objects.filter(pk=impact.pk).update(
+        reflection_format=Submission.ReflectionFormat.VIDEO,
+        data_type=Submission.DataType.SURVEY,
+        results=Submission.Results.MIXED,
+        data_table="Week | Share\n1 | 42%\n6 | 68%",
+    )
+    html = _portfolio(client, world)
+    assert "Survey; results mixed" in html
+    assert "<td>Week</td><td>Share</td>" in html
+    assert "<td>6</td><td>68%</td>" in html
+    assert "A video reflection, kept in pplearn." in html
+
+
 def test_portfolio_year_filter(client, world, growth):
     html = _portfolio(client, world, year=growth["last_year"].pk)
     assert "Exit tickets" in html

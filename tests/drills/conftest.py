@@ -50,7 +50,7 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = 
     pytest.fail(f"Gave up after {timeout:.0f} s waiting for {what or predicate}")
 
 
-def test_database_url() -> str:
+def current_database_url() -> str:
     """The URL of the database this test runs in (pytest-django's test_ database)."""
     db = connection.settings_dict
     credentials = quote(db["USER"] or "")

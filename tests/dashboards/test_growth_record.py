@@ -346,6 +346,30 @@ def test_leaders_see_their_own_empty_record_never_a_teachers(client, world, grow
     assert "Talk moves in math" not in portfolio
 
 
+def test_a_teacher_without_goals_sees_how_the_record_fills_in(client, world, growth):
+    newcomer = make_person(Role.TEACHER, school=world.school_a)
+    client.force_login(newcomer)
+    for url in [GROWTH, PORTFOLIO]:
+        html = client.get(url).content.decode()
+        assert "Your growth record fills in as you pass tiers" in html
+        assert f'href="{reverse("goals:goal_create")}"' in html
+        assert "Talk moves in math" not in html
+
+
+def test_a_tier_waiting_for_revision_shows_as_returned(client, world):
+    goal = make_goal(world.teacher, world.school_a, status=G.APPROVED, title="Fractions")
+    returned = _submission(goal, 1, S.RETURNED, decided=_moment(2026, 10, 1))
+    _review(returned, world.coordinator, feedback=RETURN_FEEDBACK, on_track=False)
+    record = growth_record_for(teacher=world.teacher)
+    [tier] = record.years[0].goals[0].tiers
+    assert (tier.state, tier.versions, tier.returned, tier.passed_at) == ("returned", 1, 1, None)
+    assert record.totals.tiers_passed == 0
+    client.force_login(world.teacher)
+    html = client.get(GROWTH).content.decode()
+    assert ">Returned for revision</span>" in html
+    assert RETURN_FEEDBACK in html
+
+
 def test_a_coach_who_also_teaches_sees_their_own_teacher_goals(client, world, growth):
     coach = world.coach
     add_role(coach, Role.TEACHER, world.school_a)

@@ -287,15 +287,17 @@ class AuditEvent(models.Model):
     """An append-only record of a state change: who did what to which object, and when."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT, not SET_NULL: on PostgreSQL a trigger refuses any UPDATE or DELETE of a row
+    # (migration 0004), so a person or district with history is deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events",
     )
     district = models.ForeignKey(
-        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
     verb = models.CharField(max_length=60)
     target_type = models.CharField(max_length=60)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from pplearn.audit import audit_record
+from pplearn.access_log import evidence_view_record
 
 from . import services
 from .forms import ArtifactForm, ResourceForm
@@ -125,15 +125,8 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if artifact.is_held_by_scan:
         return _scan_hold(request, artifact)
-    if request.user.pk != artifact.submission.goal.teacher_id:
-        # Anyone but the author looking at evidence is recorded (who, what, when).
-        audit_record(
-            actor=request.user,
-            verb="artifact.view",
-            target=artifact,
-            district=artifact.submission.goal.school.district,
-            data={"submission": artifact.submission_id},
-        )
+    # Anyone but the author opening a file is recorded; principals read it in the access log.
+    evidence_view_record(viewer=request.user, submission=artifact.submission, artifact=artifact)
     inline = artifact.kind in INLINE_KINDS and request.GET.get("download") is None
     try:
         handle = artifact.file.open("rb")

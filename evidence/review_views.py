@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from pplearn.access_log import evidence_view_record
 from pplearn.models import School
 
 from . import review_selectors as selectors
@@ -154,6 +155,8 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     # A decided submission opens as the teacher's page; a form posted to it is a conflict.
     if submission.status != Submission.Status.SUBMITTED and request.method != "POST":
         return redirect(submission)
+    if request.method == "GET":
+        evidence_view_record(viewer=user, submission=submission)
     if scorer and request.method == "GET":
         submission_open(submission=submission, reviewer=user)
         # Someone else may hold it; the page then says who and offers to take it over.

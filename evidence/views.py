@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from goals.permissions import get_goal_for_viewer_or_404
+from pplearn.access_log import evidence_view_record
 
 from . import selectors, services
 from .forms import ArtifactForm, ResourceForm, SubmissionForm
@@ -190,6 +191,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_author and submission.is_editable:
         return redirect("evidence:submission_edit", pk=submission.pk)
     page = selectors.submission_for_page(submission)
+    evidence_view_record(viewer=request.user, submission=submission)
     context = {
         "submission": page,
         "goal": page.goal,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import manage_views, notification_views, views
+from . import access_log_views, manage_views, notification_views, views
 from .forms import EmailAuthenticationForm, EmailPasswordResetForm
 
 manage_patterns = (
@@ -77,6 +77,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("role/", views.role_switch, name="role_switch"),
     path("healthz", views.healthz, name="healthz"),
+    path("access-log/", access_log_views.access_log, name="access_log"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path(
         "notifications/<int:pk>/open/",

@@ -249,6 +249,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "pplearn.signin.axes_username"
 AXES_LOCKOUT_CALLABLE = "pplearn.signin.locked_out"
 AXES_VERBOSE = False
+# Successful sign-ins are not kept (only failures count); fewer writes and less personal data.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGGING = {
     "version": 1,
@@ -257,6 +259,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -67,6 +67,7 @@ def pk(name: str, kwarg: str = "pk") -> Callable:
 MATRIX: dict[str, Access] = {
     "home": Access("T C CO P DA X", "T C CO P DA X"),
     "role_switch": Access(None, "T C CO P DA X"),
+    "access_log": Access("P", None),
     "notification_list": Access("T C CO P DA X", "T C CO P DA X"),
     "notification_open": Access(None, "T", args=pk("notification")),
     "notifications_read_all": Access(None, "T C CO P DA X"),

@@ -17,6 +17,7 @@ help:
 	@echo "make format     ruff format and fix"
 	@echo "make bench      page times and query counts at 250 and 25,000 teachers (long)"
 	@echo "make load       locust against gunicorn, PostgreSQL and Redis on loopback (60 s)"
+	@echo "make drills     only the fault drills (PostgreSQL restart, Redis down, kills, backup)"
 	@echo "make backup     database and media files into var/backups/pplearn-<time>"
 	@echo "make restore BACKUP=var/backups/pplearn-<time>   put a backup back"
 
@@ -70,6 +71,11 @@ format: $(TEST_STAMP)
 
 vendor:
 	./scripts/vendor.sh
+
+# Only the fault drills (tests/drills: database restart, Redis down, worker and web server
+# killed, backup round trip); each takes under a minute, so `make test` runs them too.
+drills: $(TEST_STAMP)
+	./scripts/test.sh -m drill -s tests/drills
 
 # The database (pg_dump, or SQLite's backup API) and MEDIA_ROOT into var/backups/pplearn-<stamp>.
 backup: $(STAMP)

@@ -24,7 +24,7 @@ from evidence.models import Artifact
 from tests.drills.conftest import BASE_DIR, current_database_url
 from tests.evidence.evidence_factories import approved_goal, fixture_bytes, upload
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.drill]
 
 
 def script(name: str, *args: str, env: dict) -> subprocess.CompletedProcess:

@@ -22,7 +22,7 @@ from tests.drills.conftest import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 FRIENDLY = b"pplearn is back in a moment"
 

@@ -24,7 +24,7 @@ from pplearn.tasks import notification_email_task, notifications_enqueue
 from tests.drills.conftest import celery_broker
 from tests.goals.goal_factories import make_goal
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 
 def test_with_redis_down_a_teacher_still_proposes_and_each_notification_goes_out_once(

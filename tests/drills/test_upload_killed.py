@@ -30,7 +30,7 @@ from tests.drills.conftest import (
 )
 from tests.evidence.evidence_factories import approved_goal, fixture_bytes
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 FILE_BYTES = 20 * 1024 * 1024
 SENT_BEFORE_KILL = 8 * 1024 * 1024

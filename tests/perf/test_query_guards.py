@@ -27,7 +27,7 @@ PINNED = {
     "tier submission form": 15,
     "review queue": 12,
     "review queue, filtered": 13,
-    "scoring page": 22,
+    "scoring page": 23,  # 22 + the once-a-day evidence view log check
     "coach caseload": 12,
     "principal: school dashboard": 19,
     "district dashboard": None,

@@ -76,7 +76,8 @@ def test_the_growth_record_at_phone_width(browser, live_server, world):
     try:
         sign_in(page, live_server, world.teacher.email, world.password)
         page.get_by_role("button", name="Open menu").click()
-        page.get_by_role("link", name="Growth record").click()
+        nav = page.get_by_role("navigation", name="Main")
+        nav.get_by_role("link", name="Growth record").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("My growth record")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"]

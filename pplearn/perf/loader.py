@@ -6,8 +6,7 @@ computed once per table, so a field added later with a default needs no change h
 
 from __future__ import annotations
 
-import datetime
-import decimal
+import functools
 import io
 import json
 
@@ -30,22 +29,50 @@ def _field_default(field: models.Field):
     return _NoDefault
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int | float | decimal.Decimal):
-        return str(value)
-    if isinstance(value, datetime.timedelta):
-        return f'"{value.total_seconds()} seconds"'
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    return '"' + str(value).replace('"', '""') + '"'
+@functools.lru_cache(maxsize=8192)
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _text(value) -> str:
+    return "" if value is None else _quote(str(value))
+
+
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _bool(value) -> str:
+    return "" if value is None else ("t" if value else "f")
+
+
+def _moment(value) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _duration(value) -> str:
+    return "" if value is None else f'"{value.total_seconds()} seconds"'
+
+
+def _json(value) -> str:
+    return "" if value is None else _quote(json.dumps(value))
+
+
+def _converter(field: models.Field):
+    """How one column's values are written in COPY's csv format (empty unquoted is NULL)."""
+    if isinstance(field, models.BooleanField):
+        return _bool
+    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField):
+        return _moment
+    if isinstance(field, models.DurationField):
+        return _duration
+    if isinstance(field, models.JSONField):
+        return _json
+    if isinstance(field, models.IntegerField | models.AutoField | models.ForeignKey):
+        return _plain
+    if isinstance(field, models.DecimalField | models.FloatField):
+        return _plain
+    return _text
 
 
 class Table:
@@ -59,6 +86,7 @@ class Table:
         self.columns = [f.column for f in fields]
         self.attnames = [f.attname for f in fields]
         self.defaults = {f.attname: _field_default(f) for f in fields}
+        self.converters = [(f.attname, _converter(f), self.defaults[f.attname]) for f in fields]
         self.rows: list[dict] = []
         self.count = 0
         self.use_copy = connection.vendor == "postgresql"
@@ -82,9 +110,13 @@ class Table:
         if self.use_copy:
             buffer = io.StringIO()
             write = buffer.write
-            attnames = self.attnames
+            converters = self.converters
+            required = [a for a in self.attnames if self.defaults[a] is _NoDefault]
             for row in self.rows:
-                write(",".join(_csv_value(self._value(row, a)) for a in attnames))
+                for a in required:
+                    if a not in row:
+                        self._value(row, a)  # raises: the column has no value or default
+                write(",".join([convert(row.get(a, d)) for a, convert, d in converters]))
                 write("\n")
             buffer.seek(0)
             sql = (

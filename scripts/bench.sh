@@ -25,7 +25,7 @@ export PPLEARN_VAR_DIR="$SERVICES_DIR/var"
 export BENCH_PG_VERSION
 BENCH_PG_VERSION=$(psql "$DATABASE_URL" -Atc "select setting from pg_settings where name='server_version'")
 mkdir -p "$PPLEARN_VAR_DIR" "$(dirname "$DOC")"
-OUT="$SERVICES_DIR/bench"
+OUT=var/bench  # kept after the run: the JSON of each measurement
 mkdir -p "$OUT"
 BASE_URL=${DATABASE_URL%/*}
 

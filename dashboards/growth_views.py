@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from evidence.review_permissions import policy_for
 
@@ -27,6 +28,7 @@ def _compensation(user, totals) -> dict[str, bool]:
 
 
 @login_required
+@require_GET
 def growth_record(request: HttpRequest) -> HttpResponse:
     """Show the signed-in person's goals of every year, feedback, earnings and coaching."""
     record = growth_record_for(teacher=request.user)
@@ -55,6 +57,7 @@ def _chosen_goal_ids(request: HttpRequest, choices) -> list[int]:
 
 
 @login_required
+@require_GET
 def growth_portfolio(request: HttpRequest) -> HttpResponse:
     """A print-ready portfolio of the chosen goals: passed tiers, evidence and feedback."""
     user = request.user

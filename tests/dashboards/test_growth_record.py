@@ -392,6 +392,12 @@ def test_signed_out_people_are_sent_to_sign_in(client, url):
     assert reverse("login") in response["Location"]
 
 
+@pytest.mark.parametrize("url", [GROWTH, PORTFOLIO])
+def test_pages_only_read(client, world, url):
+    client.force_login(world.teacher)
+    assert client.post(url).status_code == 405
+
+
 def test_credit_only_district_hides_stipends(client, world, growth):
     from tests.evidence.review_factories import set_policy
 

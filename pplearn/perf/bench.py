@@ -329,7 +329,7 @@ def table(small: dict, large: dict) -> tuple[str, list[str]]:
 
 
 def sweep_lines(sweeps: list[dict]) -> tuple[str, list[str]]:
-    out, failures = [], []
+    out, failures, out_notes = [], [], []
     for s in sweeps:
         ok_time = s["seconds"] <= SWEEP_MAX_SECONDS
         ok_mem = s["process_peak_rss_mb"] <= SWEEP_MAX_MB
@@ -343,12 +343,17 @@ def sweep_lines(sweeps: list[dict]) -> tuple[str, list[str]]:
             f"{s['process_peak_rss_mb']} MB | {s['batches']} | {s['queries']} | "
             f"{s['queries_per_batch']} | {s['notifications']:,} | {verdict} |"
         )
+    for s in sweeps:
+        slow = "; ".join(q[:90] + "..." for q in s.get("slowest_queries", []))
+        if slow:
+            out_notes.append(f"- slowest queries at {s['label']}: {slow}")
     header = (
         "| size | active people | wall time | Python peak (tracemalloc) | process peak RSS "
         "| batches | queries | queries per batch | notifications | targets (60 s, 300 MB) |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
-    return header + "\n".join(out) + "\n", failures
+    notes = ("\n" + "\n".join(out_notes) + "\n") if out_notes else ""
+    return header + "\n".join(out) + "\n" + notes, failures
 
 
 def machine() -> dict:
@@ -417,10 +422,9 @@ def _write_doc(path, small, large, pages_md, sweep_md, failures) -> None:
     m = large["machine"]
     commands = large.get("commands", [])
     missed = "\n".join(f"- {f}" for f in failures) or "- none"
-    doc = f"""# Benchmarks
-
-Written by `make bench` ({time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}). The targets are
-those of issue 8: the same query count at both sizes and at most {MAX_QUERIES} on any page;
+    written = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    body = f"""Written by `make bench` ({written}). The targets are those of issue 8:
+the same query count at both sizes and at most {MAX_QUERIES} on any page;
 p50 large/small at most {MAX_RATIO_SIZES}; p50 large/floor at most 4 for teacher, coach and
 coordinator pages and at most 8 for dashboards. The floor is a signed-in page that renders
 the base layout and runs no queries of its own (the password change form): what every page
@@ -455,6 +459,18 @@ The whole hourly sweep over every active person (rolled back afterwards), in its
 {chr(10).join(commands)}
 ```
 """
+    # Notes written by hand around the measured part are kept: only the part between the
+    # markers is replaced.
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    try:
+        with open(path) as f:
+            old = f.read()
+    except FileNotFoundError:
+        old = ""
+    if start in old and end in old:
+        doc = old[: old.index(start)] + start + "\n" + body + end + old[old.index(end) + len(end) :]
+    else:
+        doc = f"# Benchmarks\n\n{start}\n{body}{end}\n"
     with open(path, "w") as f:
         f.write(doc)
 

@@ -75,7 +75,7 @@ vendor:
 # Only the fault drills (tests/drills: database restart, Redis down, worker and web server
 # killed, backup round trip); each takes under a minute, so `make test` runs them too.
 drills: $(TEST_STAMP)
-	./scripts/test.sh -m drill -s tests/drills
+	PYTEST_WORKERS=0 ./scripts/test.sh -m drill -s --durations=0 tests/drills
 
 # The database (pg_dump, or SQLite's backup API) and MEDIA_ROOT into var/backups/pplearn-<stamp>.
 backup: $(STAMP)

@@ -1,21 +1,20 @@
 """The search index exists on PostgreSQL, the migrations still apply on SQLite (make run),
-and the demo loads a few shared practices once."""
+and the demo loader publishes a few shared practices once."""
 
 import os
 import sqlite3
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from evidence.models import Artifact
+from evidence.models import Artifact, Submission
 from library.demo import demo_library_load
 from library.models import Bookmark, LibraryEntry, TriedIt
-from pplearn.models import District
+from tests.evidence.evidence_factories import approved_goal, in_status, passed_tiers
+from tests.library.library_factories import artifact, colleague, tier4_goal, tier4_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,32 +49,48 @@ def _manage(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_migrations_apply_and_reverse_on_sqlite(tmp_path):
-    done = _manage(tmp_path, "migrate", "--noinput")
+    # One process for the three steps: starting Django is most of the cost.
+    steps = (
+        "from django.core.management import call_command as c; "
+        "c('migrate', verbosity=0); c('migrate', 'library', '0001', verbosity=0); "
+        "c('migrate', verbosity=0)"
+    )
+    done = _manage(tmp_path, "shell", "-c", steps)
     assert done.returncode == 0, done.stderr
     db = sqlite3.connect(tmp_path / "db.sqlite3")
     columns = {row[1] for row in db.execute("PRAGMA table_info(library_libraryentry)")}
     assert {"search", "title", "reflection", "status"} <= columns
     indexes = {row[1] for row in db.execute("PRAGMA index_list(library_libraryentry)")}
+    assert "library_list_idx" in indexes
     assert "library_entry_search_gin" not in indexes
+    applied = {
+        row[0] for row in db.execute("SELECT name FROM django_migrations WHERE app = 'library'")
+    }
+    assert applied == {"0001_initial", "0002_search_gin_index"}
     db.close()
-    back = _manage(tmp_path, "migrate", "library", "0001", "--noinput")
-    assert back.returncode == 0, back.stderr
-    again = _manage(tmp_path, "migrate", "--noinput")
-    assert again.returncode == 0, again.stderr
 
 
 @pytest.mark.django_db
-def test_demo_publishes_a_few_practices_once():
-    call_command("load_demo", stdout=StringIO())
-    entries = list(LibraryEntry.objects.all())
-    assert len(entries) == 3
-    assert all(e.is_published and e.search for e in entries)
-    assert all(e.submission.tier == 4 and e.submission.status == "passed" for e in entries)
+def test_demo_publishes_passed_and_finished_goals_once(world):
+    ready = tier4_goal(world, teacher=colleague(world, school=world.school_a), title="Ready")
+    halfway = approved_goal(world, teacher=colleague(world), title="Halfway")
+    passed_tiers(halfway, 1, 2)
+    busy = approved_goal(world, teacher=colleague(world), title="In review")
+    passed_tiers(busy, 1)
+    in_status(busy, 2, Submission.Status.SUBMITTED)
+    artifact(tier4_of(ready), title="Faces", shows_students=True)
+    demo_library_load(world.district)
+    entries = {e.title: e for e in LibraryEntry.objects.all()}
+    assert set(entries) == {"Ready", "Halfway"}
+    assert all(e.is_published and e.search for e in entries.values())
+    # The unfinished goal was carried to a passed Tier 4 through review, not written over.
+    assert entries["Halfway"].submission.review.outcome == "passed"
+    assert busy.submissions.get(tier=2).status == Submission.Status.SUBMITTED
     assert not Artifact.objects.filter(library_entries__isnull=False, shows_students=True)
     assert Bookmark.objects.exists()
     assert TriedIt.objects.exclude(comment="").exists()
     counts = (LibraryEntry.objects.count(), Bookmark.objects.count(), TriedIt.objects.count())
-    demo_library_load(District.objects.get(slug="maple-valley"))
+    demo_library_load(world.district)
     assert (
         LibraryEntry.objects.count(),
         Bookmark.objects.count(),

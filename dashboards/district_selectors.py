@@ -15,19 +15,16 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from coaching.models import Conversation
-from evidence.models import TIERS, Payout, Review, Submission
+from evidence.models import TIERS, Payout, Submission
 from goals.models import Goal, SystemGoal
 from pplearn.models import District, Membership, Role, School, SchoolYear
 
@@ -39,6 +36,7 @@ from .selectors import (
     Coverage,
     Participation,
     _sum,
+    median_turnarounds,
 )
 
 
@@ -181,34 +179,6 @@ def _payouts(ids: list[int], school_year: SchoolYear):
         .values("submission__goal__school")
         .annotate(payouts=Count("pk"), stipends=_sum("amount"), credit=_sum("credit"))
     )
-
-
-def median_turnarounds(
-    *, ids: list[int], school_year: SchoolYear, by_school: bool
-) -> dict[int | None, datetime.timedelta]:
-    """The median wait from submission to decision, per school or (key None) over all reviews.
-
-    The database ranks the reviews and returns only the middle one or two of each group;
-    a group of even size has the mean of its two middle waits.
-    """
-    group = F("submission__goal__school") if by_school else None
-    middle = (
-        Review.objects.filter(
-            submission__goal__school__in=ids, submission__goal__school_year=school_year
-        )
-        .order_by()
-        .annotate(
-            group_id=group if by_school else Value(None, output_field=IntegerField()),
-            rank=Window(RowNumber(), partition_by=group, order_by=[F("waited"), F("pk")]),
-            size=Window(Count("pk"), partition_by=group),
-        )
-        .filter(rank__gte=(F("size") + 1) / 2, rank__lte=(F("size") + 2) / 2)
-        .values_list("group_id", "waited")
-    )
-    waits: dict[int | None, list[datetime.timedelta]] = {}
-    for group_id, waited in middle:
-        waits.setdefault(group_id, []).append(waited)
-    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in waits.items()}
 
 
 def figures_by_school(

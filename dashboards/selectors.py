@@ -11,13 +11,15 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncMonth
 from django.utils import timezone
 
 from coaching.models import Conversation
@@ -142,19 +144,37 @@ def review_backlog(*, school: School, school_year: SchoolYear) -> int:
     ).count()
 
 
+def median_turnarounds(
+    *, ids: list[int], school_year: SchoolYear, by_school: bool
+) -> dict[int | None, datetime.timedelta]:
+    """The median wait from submission to decision, per school or (key None) over all reviews.
+
+    The database ranks the reviews and returns only the middle one or two of each group;
+    a group of even size has the mean of its two middle waits.
+    """
+    group = F("submission__goal__school") if by_school else None
+    middle = (
+        Review.objects.filter(
+            submission__goal__school__in=ids, submission__goal__school_year=school_year
+        )
+        .order_by()
+        .annotate(
+            group_id=group if by_school else Value(None, output_field=IntegerField()),
+            rank=Window(RowNumber(), partition_by=group, order_by=[F("waited"), F("pk")]),
+            size=Window(Count("pk"), partition_by=group),
+        )
+        .filter(rank__gte=(F("size") + 1) / 2, rank__lte=(F("size") + 2) / 2)
+        .values_list("group_id", "waited")
+    )
+    waits: dict[int | None, list[datetime.timedelta]] = {}
+    for group_id, waited in middle:
+        waits.setdefault(group_id, []).append(waited)
+    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in waits.items()}
+
+
 def median_turnaround(*, school: School, school_year: SchoolYear) -> datetime.timedelta | None:
     """The median wait from submission to decision of the year's reviews at the school."""
-    reviews = Review.objects.filter(
-        submission__goal__school=school, submission__goal__school_year=school_year
-    )
-    count = reviews.count()
-    if not count:
-        return None
-    ordered = reviews.order_by("waited", "pk").values_list("waited", flat=True)
-    if count % 2:
-        return ordered[count // 2]
-    low, high = list(ordered[count // 2 - 1 : count // 2 + 1])
-    return (low + high) / 2
+    return median_turnarounds(ids=[school.pk], school_year=school_year, by_school=False).get(None)
 
 
 def coaching_coverage(

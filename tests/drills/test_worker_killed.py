@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -35,7 +36,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.drill, pytest.mark.django_db(
 VISIBILITY_TIMEOUT = 3
 
 
-def start_worker(*, redis_url: str, smtp_port: int, log: Path):
+def start_worker(*, redis_url: str, smtp_port: int, log: Path, pool: str = "solo"):
     env = os.environ | {
         "DATABASE_URL": current_database_url(),
         "REDIS_URL": redis_url,
@@ -45,7 +46,8 @@ def start_worker(*, redis_url: str, smtp_port: int, log: Path):
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "pplearn", "worker", "--pool=solo",
+        sys.executable, "-m", "celery", "-A", "pplearn", "worker", f"--pool={pool}",
+        "--concurrency=1",
         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-n", f"drill-{uuid.uuid4().hex[:8]}@%h",
     ]  # fmt: skip
@@ -102,6 +104,46 @@ def test_a_worker_killed_mid_task_leaves_it_to_the_next_worker_and_it_emails_onc
     assert (note.email_status, note.email_attempts) == ("sent", 1)
     assert broker.llen("celery") == 0
     print(f"\nDRILL worker killed: redelivered and sent once; log tail:\n{worker_log[-600:]}")
+
+
+def test_a_pool_process_killed_mid_task_is_rejected_and_the_task_runs_again_at_once(
+    world, own_redis, smtp_sink, drill_dir
+):
+    # The prefork pool: the worker's main process sees its child die and, as
+    # task_reject_on_worker_lost says, puts the message back instead of marking it failed.
+    sink, smtp_port = smtp_sink
+    own_redis.start()
+    log = drill_dir / "worker.log"
+    with celery_broker(own_redis.url), transaction.atomic():
+        [note] = notify(
+            recipients=[world.coordinator],
+            actor=world.teacher,
+            verb="drill.child_killed",
+            message="A submission is waiting for your review.",
+        )
+    sink.hold.set()
+    worker = start_worker(redis_url=own_redis.url, smtp_port=smtp_port, log=log, pool="prefork")
+    try:
+        wait_until(sink.stalled.is_set, timeout=60, what="the pool process to reach the sink")
+        children = subprocess.run(  # noqa: S603
+            ["pgrep", "-P", str(worker.pid)],  # noqa: S607 - procps
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert len(children) == 1
+        os.kill(int(children[0]), signal.SIGKILL)
+        sink.hold.clear()
+        wait_until(lambda: sink.messages, timeout=60, what="the task to run again")
+        time.sleep(2)  # a duplicate would arrive by now
+    finally:
+        kill_group(worker, signal.SIGTERM)
+    worker_log = log.read_text(errors="replace")
+
+    note.refresh_from_db()
+    assert [m["To"] for m in sink.messages] == [world.coordinator.email], worker_log[-3000:]
+    assert (note.email_status, note.email_attempts) == ("sent", 1)
+    assert "WorkerLostError" in worker_log
 
 
 def test_running_the_same_delivery_twice_emails_once(world, mailoutbox):

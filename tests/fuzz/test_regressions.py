@@ -1,0 +1,25 @@
+"""Inputs the fuzz tests found answering 500, kept as plain examples."""
+
+import pytest
+from django.urls import reverse
+
+from pplearn.models import Role
+from tests.factories import add_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("next_url", ["a b", "home", "a\x00b", "goals:goal_list", "\x00/"])
+def test_role_switch_with_a_next_that_is_not_a_path_goes_home(client, world, next_url):
+    add_role(world.coach, Role.TEACHER, world.school_a)
+    client.force_login(world.coach)
+    response = client.post(reverse("role_switch"), {"role": "teacher", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_role_switch_still_returns_to_a_path_of_the_site(client, world):
+    add_role(world.coach, Role.TEACHER, world.school_a)
+    client.force_login(world.coach)
+    response = client.post(reverse("role_switch"), {"role": "teacher", "next": "/goals/"})
+    assert response["Location"] == "/goals/"

@@ -24,7 +24,7 @@ from goals.models import Goal
 from pplearn.models import Role
 from tests.dashboards import test_school_dashboard as school_dashboard
 from tests.dashboards.test_school_dashboard import _moment, _payout, _review, _submission
-from tests.factories import SchoolFactory, make_person
+from tests.factories import SchoolFactory, add_role, make_person
 from tests.goals.goal_factories import SystemGoalFactory, current_year, make_goal
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +474,15 @@ def test_query_count_is_the_same_for_two_and_eight_schools(
     with django_assert_num_queries(len(two)):
         response = client.get(URL, {"sort": "-coverage"})
     assert len(response.context["dashboard"].school_tables[0].rows) == 8
+
+
+def test_someone_coordinating_in_two_districts_sees_their_own_districts_schools(
+    client, world, district
+):
+    person = make_person(Role.COORDINATOR, district=world.district)
+    add_role(person, Role.COORDINATOR, world.other_school)
+    client.force_login(person)
+    response = client.get(URL)
+    shown = [f.school.name for f in response.context["dashboard"].school_tables[0].rows]
+    assert shown == [BIRCH, CEDAR, LINCOLN]
+    assert "Far Away High" not in response.content.decode()

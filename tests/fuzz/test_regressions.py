@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pplearn.models import Role
 from tests.factories import add_role
@@ -23,3 +24,28 @@ def test_role_switch_still_returns_to_a_path_of_the_site(client, world):
     client.force_login(world.coach)
     response = client.post(reverse("role_switch"), {"role": "teacher", "next": "/goals/"})
     assert response["Location"] == "/goals/"
+
+
+@pytest.mark.parametrize("next_url", ["a b", "a\x00b", "coaching:caseload"])
+def test_ticking_a_next_step_with_a_next_that_is_not_a_path_returns_to_the_conversation(
+    client, world, next_url
+):
+    from coaching import services as coaching_services
+    from tests.goals.goal_factories import assign_coach
+
+    assign_coach(world.coach, world.teacher, world.school_a)
+    conversation = coaching_services.conversation_log(
+        coach=world.coach,
+        teacher=world.teacher,
+        held_on=timezone.localdate(),
+        kind="check_in",
+        notes="Talk moves.",
+        next_steps=["Try the stems"],
+    )
+    step = conversation.next_steps.get()
+    client.force_login(world.teacher)
+    response = client.post(
+        reverse("coaching:next_step_toggle", args=[step.pk]), {"done": "1", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coaching:conversation_detail", args=[conversation.pk])

@@ -24,7 +24,7 @@ from pplearn.models import District, School, SchoolYear
 from . import district_selectors
 from .charts import bar_chart
 from .district_selectors import SchoolFigures
-from .tables import Table, _days, _percent
+from .tables import Table, days_text, percent_text
 
 DEFAULT_SORT = "name"
 TOTAL_LABEL = "Total"
@@ -74,10 +74,10 @@ def _tier_columns(tier: int) -> list[Column]:
 OVERVIEW = [
     Column("teachers", "Teachers", lambda f: f.teachers),
     Column("approved-teachers", "With an approved goal", lambda f: f.with_approved_goal),
-    Column("participation", "Participation", lambda f: f.participation, _percent),
+    Column("participation", "Participation", lambda f: f.participation, percent_text),
     Column("backlog", "Waiting for review", lambda f: f.backlog),
-    Column("turnaround", "Median turnaround (days)", lambda f: f.median_turnaround, _days),
-    Column("coverage", "Coaching coverage", lambda f: f.coverage, _percent),
+    Column("turnaround", "Median turnaround (days)", lambda f: f.median_turnaround, days_text),
+    Column("coverage", "Coaching coverage", lambda f: f.coverage, percent_text),
     Column("stalled", "Stalled goals", lambda f: f.stalled),
     Column("payouts", "Payouts", lambda f: f.payouts),
     Column("stipends", "Stipends", lambda f: f.stipends, _money),
@@ -260,10 +260,12 @@ def district_dashboard(
             chart=chart,
         )
 
+    # A school without teachers has no participation to draw (its table cell is empty too).
+    with_teachers = [f for f in ordered if f.participation is not None]
     participation_chart = bar_chart(
         label="Participation by school: share of teachers with an approved goal",
-        categories=[f.school.name for f in ordered],
-        series=[("Participation", [f.participation or 0 for f in ordered])],
+        categories=[f.school.name for f in with_teachers],
+        series=[("Participation", [f.participation for f in with_teachers])],
         unit="%",
         scale_max=100,
     )

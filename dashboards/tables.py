@@ -29,13 +29,13 @@ class Table:
         return [(row, self.links[i] if self.links else None) for i, row in enumerate(self.rows)]
 
 
-def _days(wait: datetime.timedelta | None) -> str:
+def days_text(wait: datetime.timedelta | None) -> str:
     if wait is None:
         return ""
     return f"{wait.total_seconds() / 86400:.1f}"
 
 
-def _percent(value: int | None) -> str:
+def percent_text(value: int | None) -> str:
     return "" if value is None else f"{value}%"
 
 
@@ -57,7 +57,7 @@ def dashboard_tables(
             [
                 ["Teachers", part.teachers],
                 ["Teachers with an approved goal", part.with_approved_goal],
-                ["Share with an approved goal", _percent(part.percent)],
+                ["Share with an approved goal", percent_text(part.percent)],
             ],
         )
     )
@@ -131,7 +131,7 @@ def dashboard_tables(
             ["Measure", "Value"],
             [
                 ["Submissions waiting for review", backlog],
-                ["Median turnaround (days)", _days(median)],
+                ["Median turnaround (days)", days_text(median)],
             ],
         )
     )
@@ -150,7 +150,7 @@ def dashboard_tables(
                     f"With a conversation in the last {selectors.COVERAGE_DAYS} days",
                     coverage.with_conversation,
                 ],
-                ["Share covered", _percent(coverage.percent)],
+                ["Share covered", percent_text(coverage.percent)],
             ],
         )
     )

@@ -486,3 +486,23 @@ def test_someone_coordinating_in_two_districts_sees_their_own_districts_schools(
     shown = [f.school.name for f in response.context["dashboard"].school_tables[0].rows]
     assert shown == [BIRCH, CEDAR, LINCOLN]
     assert "Far Away High" not in response.content.decode()
+
+
+def test_a_school_without_teachers_has_no_participation_bar_or_figure(client, world, district):
+    SchoolFactory(district=world.district, name="Annex")
+    client.force_login(world.district_admin)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert "<title>Annex, Participation" not in html
+    assert "<title>Birch Primary, Participation: 0%</title>" in html
+    rows = response.context["dashboard"].school_tables[0].csv_rows
+    assert rows[0][:4] == ["Annex", 0, 0, ""]
+
+
+def test_a_coordinator_of_a_closed_school_only_is_told_so(client, world, district):
+    client.force_login(make_person(Role.COORDINATOR, school=district["closed"]))
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "No schools to show" in response.content.decode()
+    rows = _csv(client.get(reverse("dashboards:district_csv", args=["schools"])))
+    assert rows[1:] == [["Total", "0", "0", "", "0", "", "", "0", "0", "0.00", "0.00"]]

@@ -113,6 +113,7 @@ class PublishForm(forms.Form):
             }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        self.goal = goal
         district_id = goal.school.district_id
         self.fields["system_goals"].queryset = SystemGoal.objects.filter(
             district_id=district_id
@@ -128,6 +129,15 @@ class PublishForm(forms.Form):
         self.fields["artifacts"].queryset = services.shareable_artifacts(goal).order_by(
             "submission__tier", "uploaded_at", "pk"
         )
+
+    @property
+    def kept_private(self) -> int:
+        """How many files of the passed tiers show students, so are never offered."""
+        return Artifact.objects.filter(
+            submission__goal=self.goal,
+            submission__status=Submission.Status.PASSED,
+            shows_students=True,
+        ).count()
 
     def _options(self, name: str) -> list[tuple]:
         field = self.fields[name]

@@ -62,6 +62,7 @@ def test_publish_form_never_lists_an_artifact_showing_students(client, world, sh
     assert "Students at the board" not in page
     assert f'name="artifacts" value="{shared["faces"].pk}"' not in page
     assert f'name="artifacts" value="{shared["plan"].pk}"' in page
+    assert "1 file showing students stays private" in page
 
 
 def test_posting_the_id_of_an_artifact_showing_students_leaves_it_out(client, world):

@@ -10,7 +10,7 @@ from .forms import EmailAuthenticationForm
 
 LOCKED_OUT_MESSAGE = (
     "Too many attempts to sign in with that email from this device. "
-    "Wait {minutes} minutes and try again, or reset your password."
+    "Wait {minutes} minutes, then try again. If you have forgotten your password, reset it now."
 )
 
 

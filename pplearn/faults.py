@@ -6,14 +6,25 @@ the `got_request_exception` signal marks the request when the error is the datab
 this middleware, placed outside the session and authentication middleware, swaps that 500
 for the 503 page with Retry-After. Nothing needs resetting afterwards: Django opens a new
 connection on the next request (CONN_HEALTH_CHECKS drops a dead persistent one).
+
+A web worker killed mid-upload also leaves Django's partial temporary upload file behind;
+StaleUploadSweepMiddleware removes such files when a worker starts.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
+import stat
 import sys
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -65,3 +76,37 @@ class DatabaseUnavailableMiddleware:
         if response.status_code == 500 and getattr(request, _MARK, False):
             return service_unavailable_response()
         return response
+
+
+# Django deletes a temporary upload file when the request ends; a web worker killed mid-upload
+# never gets there. Anything this old was left by such a worker: live uploads write often.
+STALE_UPLOAD_AGE = datetime.timedelta(hours=6)
+
+
+def upload_temp_files_sweep(*, older_than: datetime.timedelta = STALE_UPLOAD_AGE) -> int:
+    """Delete this user's temporary upload files left by killed web workers; return how many."""
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    # The names TemporaryUploadedFile gives: tmpXXXXXXXX.upload.<extension>
+    for path in folder.glob("tmp*.upload*"):
+        try:
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and info.st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    if removed:
+        logger.warning(
+            "Removed %d partial upload(s) left in %s by a killed worker", removed, folder
+        )
+    return removed
+
+
+class StaleUploadSweepMiddleware:
+    """At web worker start, remove partial uploads a killed worker left; then step aside."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        upload_temp_files_sweep()
+        raise MiddlewareNotUsed

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions and authentication: a database that is away answers 503, not 500.
     "pplearn.faults.DatabaseUnavailableMiddleware",
+    # Runs once as a web worker starts: removes partial uploads a killed worker left behind.
+    "pplearn.faults.StaleUploadSweepMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,12 +4,15 @@ A raw socket sends a 20 MB file to a real gunicorn; once the server is writing t
 temporary upload file, the whole server is killed. Nothing reached the database or storage:
 no Artifact row, no stored file, no audit row; the draft's text is as it was. The only trace
 is Django's own partial temporary upload file (tmp*.upload*), which the worker would have
-deleted had it lived. The restarted server takes the next upload normally.
+deleted had it lived; a worker that starts later removes it once it is stale
+(pplearn.faults.StaleUploadSweepMiddleware). The restarted server takes the next upload.
 """
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 import uuid
 from pathlib import Path
 
@@ -113,9 +116,14 @@ def test_killing_the_server_mid_upload_leaves_no_half_made_artifact(client, worl
         server.kill()
         sock.close()
         leftovers = files_under(tmp)
+        leftover_sizes = [(p.name, p.stat().st_size) for p in leftovers]
         stored = files_under(media)
         artifacts = Artifact.objects.filter(submission=draft).count()
         draft.refresh_from_db()
+        # Hours later (as far as the sweep can tell), a worker starts and removes the leftover.
+        stale = time.time() - 7 * 3600
+        for leftover in leftovers:
+            os.utime(leftover, (stale, stale))
 
         server.start(workers=1)
         page = server.get(reverse("evidence:submission_edit", args=[draft.pk]), cookies=cookies)
@@ -130,7 +138,7 @@ def test_killing_the_server_mid_upload_leaves_no_half_made_artifact(client, worl
 
     print(
         f"\nDRILL upload killed: {SENT_BEFORE_KILL // 2**20} MB of {FILE_BYTES // 2**20} MB sent; "
-        f"left in the temp folder: {[(p.name, p.stat().st_size) for p in leftovers]}"
+        f"left in the temp folder: {leftover_sizes}, removed when a worker started"
     )
     assert artifacts == 0
     assert stored == []
@@ -138,6 +146,7 @@ def test_killing_the_server_mid_upload_leaves_no_half_made_artifact(client, worl
     assert (draft.status, draft.reflection) == (Submission.Status.DRAFT, DRAFT_TEXT)
     assert leftovers, "the kill should have caught the upload mid-body"
     assert all(p.name.startswith("tmp") and ".upload" in p.name for p in leftovers)
+    assert files_under(tmp) == []  # removed when the restarted worker started
     assert page.status == 200
     assert DRAFT_TEXT.split(".")[0] in page.body.decode()
     assert answer.startswith("HTTP/1.1 302"), answer

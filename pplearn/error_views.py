@@ -22,10 +22,9 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
     }
     htmx = request.headers.get("HX-Request") == "true"
     template = "_413_fragment.html" if htmx else "413.html"
-    response = HttpResponse(render_to_string(template, context, request=None), status=413)
-    # The body was not read: the connection cannot carry another request.
-    response["Connection"] = "close"
-    return response
+    # No "Connection: close" here: WSGI forbids hop-by-hop headers; the server deals with
+    # the unread body.
+    return HttpResponse(render_to_string(template, context, request=None), status=413)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

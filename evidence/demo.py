@@ -13,7 +13,7 @@ from pplearn.models import District, Role, User
 from pplearn.notifications import email_suppressed
 
 from . import services
-from .models import Artifact, LearningResource, Submission
+from .models import Artifact, LearningResource, Payout, Review, Submission
 from .review_services import Score, review_record, review_token
 
 RESOURCES = [
@@ -200,3 +200,46 @@ def demo_evidence_load(district: District) -> None:
                     break
                 _decide(submission, reviewer, passed=not (last and stage == "returned"))
                 goal.refresh_from_db()
+        _history(district, reviewer, fake, rng)
+
+
+def _dated(submission: Submission, moment: datetime.datetime) -> None:
+    """Move a decided submission, its decision and its payout to a day of an earlier year."""
+    decided = moment + datetime.timedelta(days=6)
+    Submission.objects.filter(pk=submission.pk).update(
+        created_at=moment - datetime.timedelta(days=3),
+        submitted_at=moment,
+        decided_at=decided,
+        updated_at=decided,
+    )
+    Review.objects.filter(submission=submission).update(decided_at=decided)
+    Payout.objects.filter(submission=submission).update(passed_at=decided)
+
+
+def _history(district: District, reviewer: User, fake: Faker, rng: random.Random) -> None:
+    """Give last year's complete goals their passed tiers, some returned once on the way."""
+    goals = (
+        Goal.objects.filter(
+            school__district=district,
+            status=Goal.Status.COMPLETE,
+            school_year__is_current=False,
+        )
+        .select_related("teacher", "school_year")
+        .order_by("pk")
+    )
+    for index, goal in enumerate(goals):
+        start = timezone.make_aware(
+            datetime.datetime.combine(goal.school_year.start_date, datetime.time(15, 30))
+        )
+        for tier in range(1, goal.target_tier + 1):
+            moment = start + datetime.timedelta(days=30 * tier + rng.randint(0, 20))
+            submission = services.submission_start(goal=goal, tier=tier, actor=goal.teacher)
+            _fill(submission, goal.teacher, fake, rng)
+            services.submission_submit(submission=submission, actor=goal.teacher)
+            if tier == 2 and index % 2 == 0:
+                _decide(submission, reviewer, passed=False)
+                _dated(submission, moment - datetime.timedelta(days=14))
+                submission = services.submission_revise(submission=submission, actor=goal.teacher)
+                services.submission_submit(submission=submission, actor=goal.teacher)
+            _decide(submission, reviewer, passed=True)
+            _dated(submission, moment)

@@ -116,3 +116,25 @@ def test_loading_completes_an_older_demo_without_duplicates(demo_output):
     assert after["users"] == before["users"]
     assert after["memberships"] == before["memberships"] + 1
     assert User.objects.filter(employee_id="E10020").count() == 1
+
+
+def test_last_years_complete_goals_carry_their_passed_tiers_in_last_year(demo_output):
+    from evidence.models import Review, Submission
+    from goals.models import Goal
+
+    last_year = SchoolYear.objects.get(is_current=False)
+    goals = Goal.objects.filter(school_year=last_year, status=Goal.Status.COMPLETE)
+    assert goals.exists()
+    for goal in goals:
+        passed = set(
+            goal.submissions.filter(status=Submission.Status.PASSED).values_list("tier", flat=True)
+        )
+        assert passed == set(range(1, goal.target_tier + 1)), goal
+    history = Submission.objects.filter(goal__school_year=last_year)
+    assert history.filter(status=Submission.Status.SUPERSEDED).exists()
+    start, end = last_year.start_date, last_year.end_date
+    decided = Review.objects.filter(submission__goal__school_year=last_year)
+    assert {r.decided_at.date() >= start and r.decided_at.date() <= end for r in decided} == {True}
+    # The demo teacher's own growth record has a history to show.
+    teacher = User.objects.get(email="teacher@maplevalley.example")
+    assert history.filter(goal__teacher=teacher, status=Submission.Status.PASSED).exists()

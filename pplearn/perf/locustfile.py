@@ -115,7 +115,11 @@ class Coordinator(Signed):
         }
         for name in CRITERION.findall(page.text):
             data[name] = "on_track"
-        with self.client.post(url, data=data, name="score", catch_response=True) as response:
+        # Not following the redirect: it opens (and claims) the next item, which another
+        # simulated coordinator may be about to score.
+        with self.client.post(
+            url, data=data, name="score", catch_response=True, allow_redirects=False
+        ) as response:
             if response.status_code >= 400:
                 response.failure(f"HTTP {response.status_code}")
 

@@ -499,6 +499,9 @@ class PayrollBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The lines as they were exported: a later rename or school move never changes a file
+    # payroll has already been sent.
+    rows = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]

@@ -199,6 +199,8 @@ def payroll_export(*, district: District, actor: User) -> PayrollBatch:
             created_by=actor,
         )
         Payout.objects.filter(pk__in=pending).update(batch=batch)
+        batch.rows = [row.as_json() for row in _live_rows(batch)]
+        batch.save(update_fields=["rows"])
         audit_record(
             actor=actor,
             verb="payroll.export",
@@ -248,8 +250,38 @@ class PayrollRow:
             self.passed_on,
         )
 
+    def as_json(self) -> dict:
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "school": self.school,
+            "goal": self.goal,
+            "tier": self.tier,
+            "amount": str(self.amount),
+            "credit": str(self.credit),
+            "passed_on": self.passed_on.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> PayrollRow:
+        return cls(
+            **{
+                **data,
+                "amount": Decimal(data["amount"]),
+                "credit": Decimal(data["credit"]),
+                "passed_on": datetime.date.fromisoformat(data["passed_on"]),
+            }
+        )
+
 
 def payroll_rows(batch: PayrollBatch) -> list[PayrollRow]:
+    """The batch's lines as exported (batches from before snapshots are read live)."""
+    if batch.rows:
+        return [PayrollRow.from_json(row) for row in batch.rows]
+    return _live_rows(batch)
+
+
+def _live_rows(batch: PayrollBatch) -> list[PayrollRow]:
     """The batch's lines, person by person; dates are the district's calendar days."""
     zone = district_zone(batch.district)
     payouts = _for_listing(Payout.objects.filter(batch=batch)).order_by(

@@ -380,6 +380,34 @@ def test_a_batch_downloads_again_as_identical_bytes(world, teachers, monkeypatch
     assert payroll_xlsx(batch) == xlsx_first
 
 
+def test_a_batch_keeps_its_lines_when_people_and_schools_change_later(world, teachers):
+    make_two_lines(world, teachers)
+    batch = export(world)
+    csv_first, xlsx_first = payroll_csv(batch), payroll_xlsx(batch)
+    teachers[0].full_name = "Ada King"
+    teachers[0].employee_id = "CHANGED"
+    teachers[0].save()
+    world.school_b.name = "Renamed Middle"
+    world.school_b.save()
+
+    batch.refresh_from_db()
+    assert "Ada Lovelace" in payroll_csv(batch).decode("utf-8-sig")
+    assert "Renamed Middle" not in payroll_csv(batch).decode("utf-8-sig")
+    assert payroll_csv(batch) == csv_first
+    assert payroll_xlsx(batch) == xlsx_first
+
+
+def test_a_batch_from_before_snapshots_is_read_from_the_payouts(world, teachers):
+    make_two_lines(world, teachers)
+    batch = export(world)
+    PayrollBatch.objects.filter(pk=batch.pk).update(rows=[])
+    teachers[0].full_name = "Ada King"
+    teachers[0].save()
+
+    batch.refresh_from_db()
+    assert "Ada King" in payroll_csv(batch).decode("utf-8-sig")
+
+
 # Pages
 
 

@@ -165,4 +165,25 @@ MATRIX: dict[str, Access] = {
     ),
     "password_change": Access("T C CO P DA X", "T C CO P DA X"),
     "password_change_done": Access("T C CO P DA X", None),
+    # Colleagues' views of this session: the district dashboard, growth record, library.
+    "dashboards:district": Access("CO DA", "CO DA"),
+    "dashboards:district_csv": Access("CO DA", "CO DA", args=lambda o: {"table": "schools"}),
+    "dashboards:growth": Access("T C CO P DA X", None),
+    "dashboards:growth_portfolio": Access("T C CO P DA X", None),
+    "library:list": Access("T C CO P DA X", None),
+    "library:mine": Access("T C CO P DA X", None),
+    "library:saved": Access("T C CO P DA X", None),
+    "library:school_recognition": Access("P", None),
+    "library:publish": Access("T", "T", args=pk("shared_goal", "goal_pk")),
+    "library:detail": Access("T C CO P DA", None, args=pk("entry")),
+    "library:unpublish": Access(None, "T", args=pk("entry")),
+    "library:republish": Access(None, "T", args=pk("entry")),
+    # The author neither bookmarks nor marks as tried their own practice.
+    "library:bookmark": Access(None, "C CO P DA", args=pk("entry")),
+    "library:tried": Access(None, "C CO P DA", args=pk("entry")),
+    "library:artifact_download": Access(
+        "T C CO P DA",
+        None,
+        args=lambda o: {"pk": o.entry.pk, "artifact_pk": o.shared_artifact.pk},
+    ),
 }

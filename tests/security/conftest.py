@@ -19,6 +19,7 @@ from goals.models import (
     Team,
     TeamMeeting,
 )
+from library.models import LibraryEntry
 from pplearn.models import Notification, SchoolYear, User
 from tests.coaching.coaching_factories import log
 from tests.conftest import World
@@ -31,6 +32,8 @@ from tests.evidence.evidence_factories import (
 )
 from tests.goals.goal_factories import SystemGoalFactory, assign_coach
 from tests.goals.team_factories import TeamFactory, TeamMeetingFactory
+from tests.library.library_factories import artifact as library_artifact
+from tests.library.library_factories import publish, tier4_goal, tier4_of
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Objects:
     next_step: NextStep
     notification: Notification
     school_year: SchoolYear
+    shared_goal: Goal  # a goal with all four tiers passed, published in the library
+    entry: LibraryEntry
+    shared_artifact: Artifact  # a file of the published Tier 4
 
     @property
     def teacher(self) -> User:
@@ -92,6 +98,9 @@ def objects(world, media_root) -> Objects:
     framework = StandardsFramework.objects.create(district=district, name="Danielson")
     domain = StandardDomain.objects.create(framework=framework, code="1", name="Planning")
     conversation = log(world.coach, teacher)
+    shared_goal = tier4_goal(world, title="Number talks")
+    shared_artifact = library_artifact(tier4_of(shared_goal))
+    entry = publish(shared_goal, artifact_ids=[shared_artifact.pk])
     return Objects(
         world=world,
         goal=goal,
@@ -117,4 +126,7 @@ def objects(world, media_root) -> Objects:
             recipient=teacher, verb="goal.approved", message="Your goal was approved", url="/"
         ),
         school_year=district.current_school_year(),
+        shared_goal=shared_goal,
+        entry=entry,
+        shared_artifact=shared_artifact,
     )

@@ -25,23 +25,7 @@ PUBLIC = {
 }
 # Views colleagues are adding this session: declared in MATRIX as soon as they land.
 # Emptied before the session ends; a name here that also has a MATRIX row is an error.
-PENDING_DECLARATION: set[str] = {
-    "dashboards:district",
-    "dashboards:district_csv",
-    "dashboards:growth",
-    "dashboards:growth_portfolio",
-    "library:list",
-    "library:mine",
-    "library:saved",
-    "library:school_recognition",
-    "library:publish",
-    "library:detail",
-    "library:unpublish",
-    "library:republish",
-    "library:bookmark",
-    "library:tried",
-    "library:artifact_download",
-}
+PENDING_DECLARATION: set[str] = set()
 # What a signed-out visitor may get instead of being sent to sign-in: a 401 for htmx calls
 # (the page then says the session expired), 404, or 405 for a method the view never takes.
 ALSO_REFUSED = {"401", "404", "405"}

@@ -10,28 +10,30 @@ from pplearn.models import SchoolYear
 
 from .district_tables import DistrictDashboard, Sort, district_dashboard
 from .permissions import district_dashboard_scope_or_404
-from .views import chosen_school_year, csv_response
+from .views import csv_response, school_years_and_chosen
 
 
-def _dashboard(request: HttpRequest) -> DistrictDashboard:
+def _dashboard(request: HttpRequest) -> tuple[DistrictDashboard, list[SchoolYear]]:
     district, schools = district_dashboard_scope_or_404(request.user)
-    return district_dashboard(
+    school_years, school_year = school_years_and_chosen(request, district.pk)
+    dashboard = district_dashboard(
         district=district,
         schools=schools,
-        school_year=chosen_school_year(request, district.pk),
+        school_year=school_year,
         sort=Sort.parse(request.GET.get("sort")),
     )
+    return dashboard, school_years
 
 
 @login_required
 def district_dashboard_page(request: HttpRequest) -> HttpResponse:
     """Show every school's figures side by side for a school year, sorted as asked."""
-    dashboard = _dashboard(request)
+    dashboard, school_years = _dashboard(request)
     context = {
         "dashboard": dashboard,
         "district": dashboard.district,
         "school_year": dashboard.school_year,
-        "school_years": SchoolYear.objects.filter(district=dashboard.district),
+        "school_years": school_years,
     }
     return render(request, "dashboards/district_dashboard.html", context)
 
@@ -39,7 +41,7 @@ def district_dashboard_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def district_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """Download one table of the district dashboard as CSV, in the order shown."""
-    dashboard = _dashboard(request)
+    dashboard, _ = _dashboard(request)
     chosen = dashboard.csv_table(table)
     if chosen is None:
         raise Http404("No such table.")

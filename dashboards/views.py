@@ -7,7 +7,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from evidence.payroll import neutralise
 from pplearn.models import SchoolYear
@@ -16,29 +16,35 @@ from .permissions import get_school_for_dashboard_or_404
 from .tables import dashboard_tables
 
 
-def chosen_school_year(request: HttpRequest, district_id: int) -> SchoolYear:
-    """The year asked for (of the district), else the current one, else the latest."""
-    years = SchoolYear.objects.filter(district_id=district_id)
+def school_years_and_chosen(
+    request: HttpRequest, district_id: int
+) -> tuple[list[SchoolYear], SchoolYear]:
+    """The district's years (one query), and the one asked for, else the current, else the latest.
+
+    A year of another district, or no year at all, is 404.
+    """
+    years = list(SchoolYear.objects.filter(district_id=district_id).order_by("-start_date"))
     chosen = request.GET.get("year", "")
     if chosen:
         if not chosen.isdigit():
             raise Http404("No such school year.")
-        return get_object_or_404(years, pk=chosen)
-    year = years.order_by("-is_current", "-start_date").first()
+        year = next((year for year in years if year.pk == int(chosen)), None)
+    else:
+        year = next((year for year in years if year.is_current), years[0] if years else None)
     if year is None:
-        raise Http404("The district has no school year yet.")
-    return year
+        raise Http404("No such school year.")
+    return years, year
 
 
 @login_required
 def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the school's dashboard for a school year."""
     school = get_school_for_dashboard_or_404(request.user, pk)
-    school_year = chosen_school_year(request, school.district_id)
+    school_years, school_year = school_years_and_chosen(request, school.district_id)
     context = {
         "school": school,
         "school_year": school_year,
-        "school_years": SchoolYear.objects.filter(district_id=school.district_id),
+        "school_years": school_years,
         "tables": dashboard_tables(school=school, school_year=school_year),
     }
     return render(request, "dashboards/school_dashboard.html", context)
@@ -48,7 +54,7 @@ def school_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def school_dashboard_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     """Download one table of the dashboard as CSV, spreadsheet formulas made inert."""
     school = get_school_for_dashboard_or_404(request.user, pk)
-    school_year = chosen_school_year(request, school.district_id)
+    _, school_year = school_years_and_chosen(request, school.district_id)
     tables = dashboard_tables(school=school, school_year=school_year)
     if table not in tables:
         raise Http404("No such table.")

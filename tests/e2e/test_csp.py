@@ -72,6 +72,11 @@ def _pages(o: Objects) -> dict[str, list[str]]:
             reverse("goals:team_detail", args=[o.team.pk]),
             reverse("notification_list"),
             reverse("evidence:rubric_list"),
+            reverse("dashboards:growth"),
+            reverse("dashboards:growth_portfolio"),
+            reverse("library:list"),
+            reverse("library:detail", args=[o.entry.pk]),
+            reverse("library:publish", args=[o.shared_goal.pk]),
         ],
         "coach": [
             reverse("home"),
@@ -87,6 +92,7 @@ def _pages(o: Objects) -> dict[str, list[str]]:
             reverse("evidence:review_settings"),
             reverse("evidence:rubric_edit", args=[1]),
             reverse("coaching:reminder_pause_list"),
+            reverse("dashboards:district"),
         ],
         "principal": [
             reverse("home"),
@@ -95,6 +101,7 @@ def _pages(o: Objects) -> dict[str, list[str]]:
             reverse("goals:approval_list"),
             reverse("coaching:assignment_list"),
             reverse("goals:system_goal_list"),
+            reverse("library:school_recognition"),
         ],
         "district_admin": [
             reverse("home"),

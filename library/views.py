@@ -205,6 +205,9 @@ def artifact_download(request: HttpRequest, pk: int, artifact_pk: int) -> HttpRe
     from evidence.uploads import content_disposition
 
     artifact = get_artifact_for_library_or_404(request.user, pk, artifact_pk)
+    if artifact.is_held_by_scan:
+        # Not yet found clean by the virus scan (evidence.scanning): never served.
+        raise Http404("This file is not available")
     entry = artifact.library_entry
     if request.user.pk != entry.author_id:
         audit_record(

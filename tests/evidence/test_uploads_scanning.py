@@ -314,3 +314,20 @@ def test_the_teacher_is_told_the_new_file_is_being_checked(
         in (messages_of(page))
     )
     assert "Being checked for viruses" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [S.PENDING, S.ERROR, S.INFECTED])
+def test_the_library_never_serves_a_file_not_found_clean(client, world, status):
+    from tests.library.library_factories import artifact, colleague, publish, tier4_goal, tier4_of
+
+    goal = tier4_goal(world)
+    plan = artifact(tier4_of(goal), title="Number talk plan")
+    entry = publish(goal, artifact_ids=[plan.pk])
+    client.force_login(colleague(world))
+    url = reverse("library:artifact_download", args=[entry.pk, plan.pk])
+    assert client.get(url).status_code == 200
+
+    Artifact.objects.filter(pk=plan.pk).update(scan_status=status)
+
+    assert client.get(url).status_code == 404

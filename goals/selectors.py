@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Goal, GoalComment, GoalEvent, SystemGoal
+from .models import Goal, GoalComment, GoalEvent, StandardComponent, SystemGoal
 
 
 def _with_related(goals: QuerySet[Goal]) -> QuerySet[Goal]:
@@ -40,7 +40,11 @@ def goal_for_page(goal: Goal) -> Goal:
         .select_related("teacher", "school", "school_year", "approved_by", "carried_from")
         .prefetch_related(
             Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")),
-            "standard_components__domain__framework",
+            # Each component with its domain and framework joined: one query, not three.
+            Prefetch(
+                "standard_components",
+                queryset=StandardComponent.objects.select_related("domain__framework"),
+            ),
             "collaborators",
         )
         .get()

@@ -24,7 +24,7 @@ TODAY = datetime.date(2026, 11, 20)
 PINNED = {
     "floor: password change (base layout)": 5,
     "teacher home": 8,
-    "goal page": 16,
+    "goal page": 14,
     "tier submission form": 15,
     "review queue": 11,
     "review queue, filtered": 12,

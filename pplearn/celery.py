@@ -27,6 +27,11 @@ app.conf.broker_transport_options = {
 
 # A static schedule in code: no extra tables, and reviewable in a pull request.
 app.conf.beat_schedule = {
+    # Files whose virus scan was missed or failed are queued again (only with CLAMAV_SOCKET).
+    "artifacts-scan-sweep": {
+        "task": "evidence.tasks.artifacts_scan_sweep_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "clear-expired-sessions": {
         "task": "pplearn.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),

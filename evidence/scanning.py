@@ -118,6 +118,25 @@ def _enqueue(pk: int) -> None:
         logger.warning("Broker unreachable: artifact %s left pending its scan", pk, exc_info=True)
 
 
+def artifacts_scan_sweep(*, limit: int = 500) -> int:
+    """Queue a scan of every file still pending or failed; return how many were queued.
+
+    Catches what the upload's own task missed: a broker that was down at upload time, or a
+    clamd down for longer than the task's retries.
+    """
+    if not scanning_enabled():
+        return 0
+    ids = list(
+        Artifact.objects.filter(scan_status__in=(Status.PENDING, Status.ERROR))
+        .exclude(file="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)
+
+
 def artifact_scan(*, artifact_id: int) -> str:
     """Scan one stored file with clamd and record the verdict; idempotent.
 

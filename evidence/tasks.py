@@ -20,3 +20,11 @@ def artifact_scan_task(artifact_id: int) -> str:
     from .scanning import artifact_scan
 
     return artifact_scan(artifact_id=artifact_id)
+
+
+@shared_task
+def artifacts_scan_sweep_task() -> int:
+    """Queue scans of files still pending or failed (every 15 minutes; safe twice)."""
+    from .scanning import artifacts_scan_sweep
+
+    return artifacts_scan_sweep()

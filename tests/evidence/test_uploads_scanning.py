@@ -331,3 +331,24 @@ def test_the_library_never_serves_a_file_not_found_clean(client, world, status):
     Artifact.objects.filter(pk=plan.pk).update(scan_status=status)
 
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_every_file_still_pending_or_failed(
+    world, draft, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.CLAMAV_SOCKET = str(tmp_path / "clamd.sock")
+    queued = []
+    monkeypatch.setattr(artifact_scan_task, "delay", queued.append)
+    pending, _ = attach_pdf(draft, django_capture_on_commit_callbacks)
+    failed, _ = attach_pdf(draft, django_capture_on_commit_callbacks)
+    clean, _ = attach_pdf(draft, django_capture_on_commit_callbacks)
+    Artifact.objects.filter(pk=failed.pk).update(scan_status=S.ERROR)
+    Artifact.objects.filter(pk=clean.pk).update(scan_status=S.CLEAN)
+    queued.clear()
+
+    assert scanning.artifacts_scan_sweep() == 2
+    assert queued == [pending.pk, failed.pk]
+
+    settings.CLAMAV_SOCKET = ""
+    assert scanning.artifacts_scan_sweep() == 0

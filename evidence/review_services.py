@@ -33,9 +33,13 @@ class Score:
 
 def review_token(submission: Submission) -> str:
     """What a scoring form must send back unchanged: any change in between is a conflict."""
-    claim_id = (
-        Claim.objects.filter(submission_id=submission.pk).values_list("pk", flat=True).first()
-    )
+    if Submission.claim.is_cached(submission):  # loaded with it (the scoring page)
+        claim = getattr(submission, "claim", None) if hasattr(submission, "claim") else None
+        claim_id = claim.pk if claim is not None else None
+    else:
+        claim_id = (
+            Claim.objects.filter(submission_id=submission.pk).values_list("pk", flat=True).first()
+        )
     return f"{submission.status}:{submission.updated_at.timestamp():.6f}:{claim_id or 0}"
 
 

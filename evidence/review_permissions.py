@@ -53,14 +53,19 @@ def can_score(user, submission: Submission) -> bool:
     return policy_for(goal.school.district).coaches_may_score
 
 
-def get_submission_for_review_or_404(user, pk: int) -> Submission:
-    """The submission for its readers, and for scorers who are not its readers (coaches)."""
-    submission = get_object_or_404(
-        Submission.objects.select_related(
+def get_submission_for_review_or_404(
+    user, pk: int, queryset: QuerySet[Submission] | None = None
+) -> Submission:
+    """The submission for its readers, and for scorers who are not its readers (coaches).
+
+    The scoring page passes the queryset that loads everything it shows, so the submission
+    is read once per request.
+    """
+    if queryset is None:
+        queryset = Submission.objects.select_related(
             "goal", "goal__teacher", "goal__school", "goal__school__district", "goal__school_year"
-        ),
-        pk=pk,
-    )
+        )
+    submission = get_object_or_404(queryset, pk=pk)
     if can_view_submission(user, submission):
         return submission
     if submission.status == Submission.Status.DRAFT:

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import Artifact, Review, Submission
+from .models import Artifact, CriterionScore, Review, Submission
 from .review_permissions import queue_schools
 
 
@@ -122,24 +122,26 @@ def next_in_queue(*, user, after: Submission) -> Submission | None:
 
 def submission_for_scoring(pk: int) -> Submission:
     """Everything the scoring page shows, in a fixed number of queries."""
-    return (
-        Submission.objects.filter(pk=pk)
-        .select_related(
-            "goal",
-            "goal__teacher",
-            "goal__school",
-            "goal__school__district",
-            "goal__school_year",
-            "rubric",
-            "previous",
-        )
-        .prefetch_related(
-            "resources",
-            Prefetch("artifacts", queryset=Artifact.objects.order_by("uploaded_at", "pk")),
-            "goal__system_goals",
-            "rubric__criteria",
-        )
-        .get()
+    return scoring_queryset().filter(pk=pk).get()
+
+
+def scoring_queryset() -> QuerySet[Submission]:
+    """Submissions with what the scoring page shows: goal, people, guide, claim, files."""
+    return Submission.objects.select_related(
+        "goal",
+        "goal__teacher",
+        "goal__school",
+        "goal__school__district",
+        "goal__school_year",
+        "rubric",
+        "previous",
+        "claim",
+        "claim__reviewer",
+    ).prefetch_related(
+        "resources",
+        Prefetch("artifacts", queryset=Artifact.objects.order_by("uploaded_at", "pk")),
+        "goal__system_goals",
+        "rubric__criteria",
     )
 
 
@@ -150,6 +152,8 @@ def earlier_versions(submission: Submission) -> list[Submission]:
             goal_id=submission.goal_id, tier=submission.tier, version__lt=submission.version
         )
         .select_related("review", "review__reviewer")
-        .prefetch_related("review__scores__criterion")
+        .prefetch_related(
+            Prefetch("review__scores", queryset=CriterionScore.objects.select_related("criterion"))
+        )
         .order_by("-version")
     )

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from evidence.models import Claim, CriterionScore, Review, Submission
 from evidence.review_services import submission_claim
 from evidence.rubric_services import rubric_revise
-from evidence.services import submission_start
+from evidence.services import submission_revise, submission_start, submission_submit
 from pplearn.models import Role
 from tests.evidence.review_factories import (
     approved_goal,
@@ -648,3 +648,40 @@ def test_the_queue_needs_sign_in(client, world, submission):
         response = client.get(url)
         assert response.status_code == 302
         assert "/accounts/sign-in/" in response.url
+
+
+# Queries (issue 8)
+
+
+def _returned_and_sent_again(submission: Submission, world) -> Submission:
+    """Return the submission through the services and submit the teacher's next version."""
+    decide(submission, world.coordinator, passed=False, feedback="Say more.")
+    submission.refresh_from_db()
+    new = submission_revise(submission=submission, actor=world.teacher)
+    submission_submit(submission=new, actor=world.teacher)
+    new.refresh_from_db()
+    return new
+
+
+def _scoring_page_queries(client, submission: Submission) -> int:
+    client.get(score_url(submission))  # the first visit claims and opens it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(score_url(submission))
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_scoring_page_reads_a_fixed_number_of_queries_whatever_the_versions(
+    client, world, submission
+):
+    signed_in(client, world.coordinator)
+    second_version = _returned_and_sent_again(submission, world)
+    with_one_earlier = _scoring_page_queries(client, second_version)
+    third_version = _returned_and_sent_again(second_version, world)
+    with_two_earlier = _scoring_page_queries(client, third_version)
+
+    page = client.get(score_url(third_version))
+    assert [v.version for v in page.context["versions"]] == [2, 1]
+    assert all(v.review.scores.all() for v in page.context["versions"])
+    assert with_two_earlier == with_one_earlier
+    assert with_two_earlier <= 15

@@ -28,7 +28,7 @@ PINNED = {
     "tier submission form": 15,
     "review queue": 11,
     "review queue, filtered": 12,
-    "scoring page": 23,  # 22 + the once-a-day evidence view log check
+    "scoring page": 14,  # 23 before issue 8: the submission, claim and coach check read once
     "coach caseload": 12,
     "principal: school dashboard": None,
     "district dashboard": None,

@@ -78,40 +78,69 @@ def participation_for_school(*, school: School, school_year: SchoolYear) -> Part
     return Participation(teachers=totals["teachers"], with_approved_goal=totals["with_goal"])
 
 
-def goals_by_status(*, school: School, school_year: SchoolYear) -> list[tuple[str, int]]:
-    """Every goal status with its count of the school's goals, zeros included."""
-    counts = dict(
-        _goals(school, school_year)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+def goal_figures(
+    *, school: School, school_year: SchoolYear, today: datetime.date | None = None
+) -> tuple[list[tuple[str, int]], Coverage]:
+    """Every goal status with its count (zeros included), and the coaching coverage:
+    approved goals, and those whose teacher had a coaching conversation lately.
+
+    One pass over the school's goals (issue 8: one query where there were two).
+    """
+    today = today or timezone.localdate()
+    recent = Conversation.objects.filter(
+        teacher=OuterRef("teacher"),
+        school_year=school_year,
+        held_on__gt=today - datetime.timedelta(days=COVERAGE_DAYS),
+        held_on__lte=today,
     )
-    return [(status.label, counts.get(status.value, 0)) for status in Goal.Status]
-
-
-def tier_funnel(*, school: School, school_year: SchoolYear) -> list[dict]:
-    """Per tier: goals whose evidence reached a reviewer, and goals that passed it."""
-    rows = {
-        row["tier"]: row
-        for row in Submission.objects.filter(goal__school=school, goal__school_year=school_year)
-        .exclude(status=Submission.Status.DRAFT)
-        .order_by()
-        .values("tier")
-        .annotate(
-            reached=Count("goal", distinct=True),
-            passed=Count("goal", distinct=True, filter=Q(status=Submission.Status.PASSED)),
+    approved = Q(status=Goal.Status.APPROVED)
+    totals = (
+        _goals(school, school_year)
+        .annotate(has_recent=Exists(recent))
+        .aggregate(
+            **{f"status_{s.value}": Count("pk", filter=Q(status=s.value)) for s in Goal.Status},
+            coached=Count("pk", filter=approved & Q(has_recent=True)),
         )
-    }
-    return [
+    )
+    statuses = [(s.label, totals[f"status_{s.value}"]) for s in Goal.Status]
+    coverage = Coverage(
+        approved_goals=totals[f"status_{Goal.Status.APPROVED.value}"],
+        with_conversation=totals["coached"],
+    )
+    return statuses, coverage
+
+
+def submission_figures(*, school: School, school_year: SchoolYear) -> tuple[list[dict], int]:
+    """Per tier, goals whose evidence reached a reviewer and goals that passed it; and the
+    submissions waiting for a decision.
+
+    One pass over the school's submissions (issue 8: one query where there were two).
+    """
+    sent = ~Q(status=Submission.Status.DRAFT)
+    passed = Q(status=Submission.Status.PASSED)
+    totals = Submission.objects.filter(
+        goal__school=school, goal__school_year=school_year
+    ).aggregate(
+        backlog=Count("pk", filter=Q(status=Submission.Status.SUBMITTED)),
+        **{
+            f"reached_{tier}": Count("goal", distinct=True, filter=sent & Q(tier=tier))
+            for tier in TIERS
+        },
+        **{
+            f"passed_{tier}": Count("goal", distinct=True, filter=passed & Q(tier=tier))
+            for tier in TIERS
+        },
+    )
+    funnel = [
         {
             "tier": tier,
             "name": TIER_NAMES[tier],
-            "reached": rows.get(tier, {}).get("reached", 0),
-            "passed": rows.get(tier, {}).get("passed", 0),
+            "reached": totals[f"reached_{tier}"],
+            "passed": totals[f"passed_{tier}"],
         }
         for tier in TIERS
     ]
+    return funnel, totals["backlog"]
 
 
 def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[SystemGoal]:
@@ -135,13 +164,6 @@ def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[Sys
         )
         .order_by("-goal_count", "title")
     )
-
-
-def review_backlog(*, school: School, school_year: SchoolYear) -> int:
-    """Submissions of the school's goals waiting for a decision."""
-    return Submission.objects.filter(
-        goal__school=school, goal__school_year=school_year, status=Submission.Status.SUBMITTED
-    ).count()
 
 
 def median_turnarounds(
@@ -175,26 +197,6 @@ def median_turnarounds(
 def median_turnaround(*, school: School, school_year: SchoolYear) -> datetime.timedelta | None:
     """The median wait from submission to decision of the year's reviews at the school."""
     return median_turnarounds(ids=[school.pk], school_year=school_year, by_school=False).get(None)
-
-
-def coaching_coverage(
-    *, school: School, school_year: SchoolYear, today: datetime.date | None = None
-) -> Coverage:
-    """Approved goals, and those whose teacher had a coaching conversation lately."""
-    today = today or timezone.localdate()
-    recent = Conversation.objects.filter(
-        teacher=OuterRef("teacher"),
-        school_year=school_year,
-        held_on__gt=today - datetime.timedelta(days=COVERAGE_DAYS),
-        held_on__lte=today,
-    )
-    totals = (
-        _goals(school, school_year)
-        .filter(status=Goal.Status.APPROVED)
-        .annotate(has_recent=Exists(recent))
-        .aggregate(goals=Count("pk"), coached=Count("pk", filter=Q(has_recent=True)))
-    )
-    return Coverage(approved_goals=totals["goals"], with_conversation=totals["coached"])
 
 
 def stalled_goals(*, school: School, school_year: SchoolYear, now: datetime.datetime | None = None):

@@ -62,7 +62,11 @@ def dashboard_tables(
         )
     )
 
-    statuses = selectors.goals_by_status(school=school, school_year=school_year)
+    # Goals and submissions are each read once for several tables (issue 8).
+    statuses, coverage = selectors.goal_figures(
+        school=school, school_year=school_year, today=timezone.localdate(now)
+    )
+    funnel, backlog = selectors.submission_figures(school=school, school_year=school_year)
     tables.append(
         Table(
             "goals-by-status",
@@ -77,7 +81,6 @@ def dashboard_tables(
         )
     )
 
-    funnel = selectors.tier_funnel(school=school, school_year=school_year)
     tables.append(
         Table(
             "tier-funnel",
@@ -122,7 +125,6 @@ def dashboard_tables(
         )
     )
 
-    backlog = selectors.review_backlog(school=school, school_year=school_year)
     median = selectors.median_turnaround(school=school, school_year=school_year)
     tables.append(
         Table(
@@ -136,9 +138,6 @@ def dashboard_tables(
         )
     )
 
-    coverage = selectors.coaching_coverage(
-        school=school, school_year=school_year, today=timezone.localdate(now)
-    )
     tables.append(
         Table(
             "coaching",

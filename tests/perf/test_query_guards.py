@@ -30,7 +30,7 @@ PINNED = {
     "review queue, filtered": 12,
     "scoring page": 14,  # 23 before issue 8: the submission, claim and coach check read once
     "coach caseload": 12,
-    "principal: school dashboard": None,
+    "principal: school dashboard": 15,  # 17-18 before issue 8: goals and submissions read once
     "district dashboard": None,
     "library search": None,
 }

@@ -77,6 +77,7 @@ class FormParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page_url = page_url
         self.forms: list[Form] = []
+        self.get_forms: list[Form] = []
         self.by_id: dict[str, Form] = {}
         self.current: Form | None = None
         self.select: Field | None = None
@@ -94,6 +95,8 @@ class FormParser(HTMLParser):
                 self.by_id[a["id"]] = self.current
             if is_post:
                 self.forms.append(self.current)
+            else:
+                self.get_forms.append(self.current)
             return
         if "hx-post" in a:
             self.forms.append(
@@ -136,6 +139,13 @@ def forms_on(html: str, page_url: str) -> list[Form]:
             form.fields = dict(parser.by_id[form.include[1:]].fields)
     # Signing out is fuzzed on its own page: here it would only end the session.
     return [form for form in parser.forms if form.action and not form.action.endswith(SIGN_OUT)]
+
+
+def query_forms_on(html: str, page_url: str) -> list[Form]:
+    """The page's GET forms (search boxes, filters, choosers), with their fields."""
+    parser = FormParser(page_url)
+    parser.feed(html)
+    return [form for form in parser.get_forms if form.action]
 
 
 # Hostile values -----------------------------------------------------------------------------

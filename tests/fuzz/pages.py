@@ -148,3 +148,18 @@ PPLEARN = [
         fresh_session=True,
     ),
 ]
+LIBRARY = [
+    Page("library_publish", "teacher", _r("library:publish", "publish_goal")),
+    Page("library_detail", "teacher", _r("library:detail", "entry")),
+    Page("library_mine", "second_teacher", _r("library:mine")),
+]
+# Pages with GET forms (search boxes, filters, year choosers): fuzzed as query strings.
+QUERIES = [
+    Page("review_queue", "coordinator", _r("evidence:review_queue")),
+    Page("library_list", "teacher", _r("library:list")),
+    Page("growth_portfolio", "teacher", _r("dashboards:growth_portfolio")),
+    Page("school_dashboard", "principal", _r("dashboards:school", "school")),
+    Page("district_dashboard", "district_admin", _r("dashboards:district")),
+    Page("access_log", "principal", lambda s: reverse("access_log")),
+    Page("person_list", "district_admin", lambda s: reverse("manage:person_list")),
+]

@@ -10,6 +10,8 @@ from coaching import services as coaching_services
 from evidence import services as evidence_services
 from evidence.models import Submission
 from goals.models import Goal, StandardComponent, StandardDomain, StandardsFramework, TeamMeeting
+from library import services as library_services
+from library.models import LibraryEntry
 from pplearn.models import Notification, Role, School, User
 from tests.evidence.evidence_factories import complete_draft, passed_tier, submitted, upload
 from tests.factories import (
@@ -44,6 +46,9 @@ class Scene:
     domain: object
     component: object
     system_goal: object
+    second_teacher: User
+    publish_goal: Goal
+    entry: LibraryEntry
 
     def __repr__(self) -> str:
         return "scene"
@@ -98,6 +103,26 @@ def build_scene() -> Scene:
     Notification.objects.create(
         recipient=teacher, verb="test", message="Your goal was approved.", url="/"
     )
+    # The library: a colleague's published practice, and a passed Tier 4 of the teacher's own.
+    shared_goal = make_goal(
+        second_teacher, school, status=Goal.Status.APPROVED, title="Shared goal", target_tier=4
+    )
+    publish_goal = make_goal(
+        teacher, school, status=Goal.Status.APPROVED, title="Goal to share", target_tier=4
+    )
+    for goal in (shared_goal, publish_goal):
+        for tier in range(1, 5):
+            passed_tier(goal, tier)
+    entry = library_services.entry_publish(
+        goal=shared_goal,
+        actor=second_teacher,
+        title="Talk moves in maths",
+        summary="Sentence stems that get students explaining.",
+        practice="Use the stems daily.",
+        grade_band=school.grade_band,
+        subject=LibraryEntry.Subject.ACROSS,
+        system_goal_ids=[system_goal.pk],
+    )
     return Scene(
         teacher=teacher,
         coach=coach,
@@ -118,4 +143,7 @@ def build_scene() -> Scene:
         domain=domain,
         component=component,
         system_goal=system_goal,
+        second_teacher=second_teacher,
+        publish_goal=publish_goal,
+        entry=entry,
     )

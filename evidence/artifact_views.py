@@ -118,8 +118,6 @@ def artifact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve a stored file to someone allowed to see it; never from a public URL."""
-    from .uploads import content_disposition
-
     artifact = get_artifact_for_viewer_or_404(request.user, pk)
     if artifact.is_link:
         raise Http404
@@ -127,6 +125,13 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
         return _scan_hold(request, artifact)
     # Anyone but the author opening a file is recorded; principals read it in the access log.
     evidence_view_record(viewer=request.user, submission=artifact.submission, artifact=artifact)
+    return artifact_file_response(request, artifact, fallback_name="evidence")
+
+
+def artifact_file_response(request: HttpRequest, artifact, *, fallback_name: str) -> HttpResponse:
+    """Stream a stored file privately, so that nothing it contains can run in the site."""
+    from .uploads import content_disposition
+
     inline = artifact.kind in INLINE_KINDS and request.GET.get("download") is None
     try:
         handle = artifact.file.open("rb")
@@ -134,7 +139,7 @@ def artifact_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("The stored file is missing") from None
     response = FileResponse(handle, content_type=artifact.content_type)
     response["Content-Disposition"] = content_disposition(
-        artifact.original_name or "evidence", inline=inline
+        artifact.original_name or fallback_name, inline=inline
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from evidence.artifact_views import INLINE_KINDS
+from evidence.artifact_views import artifact_file_response
 from goals.permissions import get_goal_for_viewer_or_404
 from pplearn.audit import audit_record
 
@@ -202,8 +202,6 @@ def entry_saved(request: HttpRequest) -> HttpResponse:
 @require_GET
 def artifact_download(request: HttpRequest, pk: int, artifact_pk: int) -> HttpResponse:
     """Serve a file of a published entry to a colleague of the district; audited."""
-    from evidence.uploads import content_disposition
-
     artifact = get_artifact_for_library_or_404(request.user, pk, artifact_pk)
     if artifact.is_held_by_scan:
         # Not yet found clean by the virus scan (evidence.scanning): never served.
@@ -217,26 +215,7 @@ def artifact_download(request: HttpRequest, pk: int, artifact_pk: int) -> HttpRe
             district=entry.district,
             data={"entry": entry.pk},
         )
-    inline = artifact.kind in INLINE_KINDS and request.GET.get("download") is None
-    try:
-        handle = artifact.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The stored file is missing") from None
-    response = FileResponse(handle, content_type=artifact.content_type)
-    response["Content-Disposition"] = content_disposition(
-        artifact.original_name or "practice", inline=inline
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0, no-store"
-    if artifact.kind != "pdf":
-        # Nothing a stored file contains may run (the same rule as evidence downloads).
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
-        )
-    else:
-        # The browser's own PDF viewer needs the site policy lifted (as evidence does).
-        response._csp_exempt = True
-    return response
+    return artifact_file_response(request, artifact, fallback_name="practice")
 
 
 @login_required

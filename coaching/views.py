@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from goals.models import Goal
 from pplearn.models import Role, School, SchoolYear
+from pplearn.params import whole_number
 from pplearn.selectors import school_summaries
 
 from . import selectors, services
@@ -94,7 +95,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 def _managed_school_or_404(request: HttpRequest) -> School:
     wanted = request.POST.get("school", "")
-    school = assignment_schools(request.user).filter(pk=int(wanted) if wanted.isdigit() else 0)
+    school = assignment_schools(request.user).filter(pk=whole_number(wanted) or 0)
     school = school.select_related("district").first()
     if school is None:
         raise Http404("You do not assign coaches at that school.")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from evidence.payroll import neutralise
 from pplearn.models import SchoolYear
+from pplearn.params import whole_number
 
 from .permissions import get_school_for_dashboard_or_404
 from .tables import dashboard_tables
@@ -26,9 +27,8 @@ def school_years_and_chosen(
     years = list(SchoolYear.objects.filter(district_id=district_id).order_by("-start_date"))
     chosen = request.GET.get("year", "")
     if chosen:
-        if not chosen.isdigit():
-            raise Http404("No such school year.")
-        year = next((year for year in years if year.pk == int(chosen)), None)
+        wanted = whole_number(chosen)
+        year = next((year for year in years if year.pk == wanted), None)
     else:
         year = next((year for year in years if year.is_current), years[0] if years else None)
     if year is None:

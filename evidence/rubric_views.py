@@ -12,6 +12,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from pplearn.params import whole_number
+
 from . import rubric_services as services
 from .defaults import evidence_ensure_defaults
 from .models import TIER_NAMES, TIERS, ReviewPolicy, Rubric, RubricCriterion, TierRequirement
@@ -106,18 +108,19 @@ def _with_one_more_row(data):
     data = data.copy()
     key = f"{FORMSET_PREFIX}-TOTAL_FORMS"
     count = data.get(key, "")
-    if count.isdigit():
-        data[key] = str(int(count) + 1)
+    if (number := whole_number(count)) is not None:
+        data[key] = str(number + 1)
     return data
 
 
 def _based_on(request: HttpRequest, current: Rubric) -> Rubric:
     """The version the editor's page showed; the service refuses it if it is no longer current."""
     version = request.POST.get("based_on", "")
-    if not version.isdigit() or int(version) == current.version:
+    number = whole_number(version)
+    if number is None or number == current.version:
         return current
     based = Rubric.objects.filter(
-        district_id=current.district_id, tier=current.tier, version=int(version)
+        district_id=current.district_id, tier=current.tier, version=number
     ).first()
     return based or current
 

@@ -49,3 +49,20 @@ def test_ticking_a_next_step_with_a_next_that_is_not_a_path_returns_to_the_conve
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("coaching:conversation_detail", args=[conversation.pk])
+
+
+@pytest.mark.parametrize("year", ["²", "٣", "-1", "1.0", " 1"])
+def test_a_school_year_that_is_not_ascii_digits_is_not_found(client, world, year):
+    client.force_login(world.principal)
+    url = reverse("dashboards:school", args=[world.school_a.pk])
+    assert client.get(url, {"year": year}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), ("0", 0), ("²", None), ("٣", None), ("-1", None), ("", None), (None, None)],
+)
+def test_whole_number_reads_only_ascii_digits(value, expected):
+    from pplearn.params import whole_number
+
+    assert whole_number(value) == expected

@@ -168,7 +168,7 @@ def _time_page(client, url: str, requests: int, warmup: int) -> tuple[list[float
     return times, status
 
 
-def measure(requests: int, warmup: int) -> list[PageResult]:
+def measure(requests: int, warmup: int, only: str = "") -> list[PageResult]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -178,6 +178,8 @@ def measure(requests: int, warmup: int) -> list[PageResult]:
     results = []
     clients: dict[int, Client] = {}
     for page in pages(personas()):
+        if only and only.lower() not in page.name.lower() and page.kind != "floor":
+            continue
         try:
             url = reverse(page.url_name, args=page.args)
         except NoReverseMatch:
@@ -483,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--out", required=True)
     m.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 30)))
     m.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 5)))
+    m.add_argument("--only", default="", help="only pages whose name contains this (and the floor)")
     s = sub.add_parser("sweep")
     s.add_argument("--label", required=True)
     s.add_argument("--out", required=True)
@@ -500,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     teachers = Membership.objects.filter(role=Role.TEACHER).count()
     if args.command == "measure":
         print(f"Measuring pages ({args.label}: {teachers:,} teachers)", flush=True)
-        results = measure(args.requests, args.warmup)
+        results = measure(args.requests, args.warmup, args.only)
         data = {
             "label": args.label,
             "teachers": teachers,

@@ -214,8 +214,15 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    # The count loaded with the person at the start of the request is stale now.
+    user.__dict__.pop("unread_at_load", None)
+    return marked
 
 
 def unread_count(user: User) -> int:
+    """Unread notifications: as counted when the request loaded the person, if it did."""
+    loaded = getattr(user, "unread_at_load", None)
+    if loaded is not None:
+        return loaded
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -24,12 +24,21 @@ def _audit(entry: LibraryEntry, actor: User, verb: str, **data: Any) -> None:
 
 
 def passed_tier4(goal: Goal) -> Submission | None:
-    """The goal's passed Tier 4, or None (a passed version is never superseded)."""
-    return (
-        Submission.objects.filter(goal=goal, tier=4, status=Submission.Status.PASSED)
-        .order_by("-version")
-        .first()
-    )
+    """The goal's passed Tier 4, or None (a passed version is never superseded).
+
+    Once found, kept on the goal object: the publish page asks twice (may they, and what to
+    offer), and a passed version never changes. "Not yet" is never kept: it may change.
+    """
+    found = goal.__dict__.get("_passed_tier4")
+    if found is None:
+        found = (
+            Submission.objects.filter(goal=goal, tier=4, status=Submission.Status.PASSED)
+            .order_by("-version")
+            .first()
+        )
+        if found is not None:
+            goal.__dict__["_passed_tier4"] = found
+    return found
 
 
 def shareable_artifacts(goal: Goal):

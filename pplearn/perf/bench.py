@@ -106,8 +106,22 @@ def personas(district=None) -> dict:
         .order_by("submitted_at", "pk")
         .first()
     )
+    # A finished practice not yet shared: its teacher opens the library's publish form.
+    finished = (
+        Submission.objects.filter(
+            tier=4,
+            status=Submission.Status.PASSED,
+            goal__school__district=district,
+            goal__teacher__is_active=True,
+            goal__library_entry__isnull=True,
+        )
+        .select_related("goal", "goal__teacher")
+        .order_by("pk")
+        .first()
+    )
     return {
         "teacher": draft.goal.teacher,
+        "finished": finished.goal,
         "goal": draft.goal,
         "draft": draft,
         "school": school,
@@ -145,6 +159,14 @@ def pages(p: dict) -> list[Page]:
         ),
         Page("district dashboard", "dashboard", p["admin"], "dashboards:district"),
         Page("library search", "page", teacher, "library:list", query="q=feedback"),
+        Page("growth record", "page", teacher, "dashboards:growth"),
+        Page(
+            "library: share a finished practice",
+            "page",
+            p["finished"].teacher,
+            "library:publish",
+            (p["finished"].pk,),
+        ),
     ]
 
 

@@ -35,6 +35,8 @@ PINNED = {
     "principal: school dashboard": 13,  # 17-18 before issue 8: goals and submissions read once
     "district dashboard": None,
     "library search": None,
+    "growth record": 15,
+    "library: share a finished practice": 15,
 }
 
 

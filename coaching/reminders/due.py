@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from coaching.models import ReminderSettings
 from evidence.models import Submission
@@ -46,9 +48,17 @@ class DistrictSweep:
     turnaround_days: int
     now: datetime.datetime
     zone: ZoneInfo
+    # District-wide selections, computed on first use and shared by every batch.
+    computed: dict[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.today = self.now.astimezone(self.zone).date()
+
+    def once(self, name: str, compute: Callable[[], object]):
+        """A district-wide value computed by the first batch that needs it."""
+        if name not in self.computed:
+            self.computed[name] = compute()
+        return self.computed[name]
 
     def local_date(self, moment: datetime.datetime) -> datetime.date:
         return moment.astimezone(self.zone).date()
@@ -75,6 +85,16 @@ def short(text: str, length: int = 80) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# A pk no URL holds otherwise, reversed once and replaced by each row's pk.
+_MARKER = 987654321
+
+
+def url_with_pk(name: str) -> Callable[[int], str]:
+    """The URL of each row for a route taking one pk, reversed once instead of per row."""
+    prefix, suffix = reverse(name, args=[_MARKER]).split(str(_MARKER))
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 def clip(message: str) -> str:
@@ -117,6 +137,13 @@ def scopes_of(sweep: DistrictSweep, ids: list[int], roles: list[str]) -> dict[in
     for user_id, school_id in memberships.values_list("user_id", "school_id"):
         scopes[user_id].add(school_id)
     return scopes
+
+
+def in_scope(by_school: dict, schools: set) -> list:
+    """The rows of the schools in scope (None: the whole district), from rows by school."""
+    if None in schools:
+        return [row for rows in by_school.values() for row in rows]
+    return [row for school_id in schools for row in by_school.get(school_id, ())]
 
 
 def count_by(values) -> dict[int, int]:

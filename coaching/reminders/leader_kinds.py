@@ -17,7 +17,16 @@ from goals.models import Goal
 from pplearn.models import Membership, Role
 
 from .clock import iso_week, school_days_between
-from .due import DistrictSweep, Due, count_by, plural, scopes_of, short, stalled_approved_goals
+from .due import (
+    DistrictSweep,
+    Due,
+    count_by,
+    in_scope,
+    plural,
+    scopes_of,
+    short,
+    stalled_approved_goals,
+)
 
 K = Reminder.Kind
 # Check-ins coming due this soon are mentioned along with the overdue ones.
@@ -70,25 +79,14 @@ def checkins(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
 
 def approvals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     days = sweep.rules.approval_days
-    waiting = list(
-        Goal.objects.filter(
-            school__district=sweep.district,
-            status=Goal.Status.PROPOSED,
-            proposed_at__lte=sweep.since(days),
-        ).values_list("school_id", "teacher_id")
-    )
-    if not waiting:
+    approvers = scopes_of(sweep, ids, [Role.PRINCIPAL, Role.COORDINATOR])
+    if not approvers:
         return []
+    waiting = sweep.once("approvals", lambda: _waiting_for_approval(sweep))
     dues = []
     url = reverse("goals:approval_list")
-    for user_id, schools in sorted(
-        scopes_of(sweep, ids, [Role.PRINCIPAL, Role.COORDINATOR]).items()
-    ):
-        count = sum(
-            1
-            for school_id, teacher_id in waiting
-            if teacher_id != user_id and (None in schools or school_id in schools)
-        )
+    for user_id, schools in sorted(approvers.items()):
+        count = sum(1 for teacher_id in in_scope(waiting, schools) if teacher_id != user_id)
         if not count:
             continue
         message = (
@@ -99,28 +97,28 @@ def approvals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     return dues
 
 
+def _waiting_for_approval(sweep: DistrictSweep) -> dict[int, list[int]]:
+    """The district's goals proposed longer ago than the threshold: teachers by school."""
+    waiting = defaultdict(list)
+    for school_id, teacher_id in Goal.objects.filter(
+        school__district=sweep.district,
+        status=Goal.Status.PROPOSED,
+        proposed_at__lte=sweep.since(sweep.rules.approval_days),
+    ).values_list("school_id", "teacher_id"):
+        waiting[school_id].append(teacher_id)
+    return waiting
+
+
 def queue_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     target = sweep.turnaround_days
-    items = Submission.objects.filter(
-        status=Submission.Status.SUBMITTED,
-        goal__school__district=sweep.district,
-        submitted_at__lte=sweep.since(target),
-    ).values_list("goal__school_id", "goal__teacher_id", "submitted_at")
-    late = []
-    for school_id, teacher_id, submitted_at in items:
-        waited = school_days_between(sweep.local_date(submitted_at), sweep.today)
-        if waited > target:
-            late.append((school_id, teacher_id, waited))
-    if not late:
+    coordinators = scopes_of(sweep, ids, [Role.COORDINATOR])
+    if not coordinators:
         return []
+    late = sweep.once("queue", lambda: _late_in_queue(sweep))
     dues = []
     url = reverse("evidence:review_queue")
-    for user_id, schools in sorted(scopes_of(sweep, ids, [Role.COORDINATOR]).items()):
-        mine = [
-            waited
-            for school_id, teacher_id, waited in late
-            if teacher_id != user_id and (None in schools or school_id in schools)
-        ]
+    for user_id, schools in sorted(coordinators.items()):
+        mine = [waited for teacher_id, waited in in_scope(late, schools) if teacher_id != user_id]
         if not mine:
             continue
         message = (
@@ -130,6 +128,26 @@ def queue_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         period = sweep.today.isoformat()
         dues.append(Due(user_id, K.QUEUE_DIGEST, "queue", period, message, url))
     return dues
+
+
+def _late_in_queue(sweep: DistrictSweep) -> dict[int, list[tuple[int, int]]]:
+    """The district's submissions waiting more school days than the turnaround target:
+    (teacher, school days waited) by school."""
+    target = sweep.turnaround_days
+    items = Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        goal__school__district=sweep.district,
+        submitted_at__lte=sweep.since(target),
+    ).values_list("goal__school_id", "goal__teacher_id", "submitted_at")
+    waited_since: dict[datetime.date, int] = {}
+    late = defaultdict(list)
+    for school_id, teacher_id, submitted_at in items:
+        day = sweep.local_date(submitted_at)
+        if day not in waited_since:
+            waited_since[day] = school_days_between(day, sweep.today)
+        if waited_since[day] > target:
+            late[school_id].append((teacher_id, waited_since[day]))
+    return late
 
 
 def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from coaching.models import Reminder, ReminderPreference, ReminderSettings
@@ -97,6 +97,23 @@ def _key(reminder: Reminder) -> tuple[int, str, str, str]:
     return (reminder.recipient_id, reminder.kind, reminder.subject_key, reminder.period)
 
 
+def _link(ours: list[Reminder], notifications: list[Notification]) -> None:
+    """Point each reminder at its notification: one UPDATE from two arrays on PostgreSQL."""
+    for reminder, notification in zip(ours, notifications, strict=True):
+        reminder.notification = notification
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_update(ours, ["notification"])
+        return
+    meta = Reminder._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET {meta.get_field('notification').column} = link.n "  # noqa: S608 - names from the model
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS link(r, n) "
+            f"WHERE {meta.db_table}.{meta.pk.column} = link.r",
+            [[r.pk for r in ours], [n.pk for n in notifications]],
+        )
+
+
 def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]) -> int:
     """Insert the batch's due reminders and notify only those this transaction inserted."""
     with transaction.atomic():
@@ -151,9 +168,7 @@ def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]
                 )
             )
         Notification.objects.bulk_create(notifications)
-        for reminder, notification in zip(ours, notifications, strict=True):
-            reminder.notification = notification
-        Reminder.objects.bulk_update(ours, ["notification"])
+        _link(ours, notifications)
         send_now = [n.pk for n in notifications if n.deliver_after is None]
         if send_now:
             transaction.on_commit(lambda: notifications_enqueue(send_now))

@@ -15,7 +15,7 @@ from evidence.models import Submission
 from goals.models import Goal
 from pplearn.models import Membership, Role
 
-from .due import DistrictSweep, Due, short, stalled_approved_goals
+from .due import DistrictSweep, Due, short, stalled_approved_goals, url_with_pk
 
 K = Reminder.Kind
 
@@ -29,6 +29,7 @@ def draft_goals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         updated_at__lte=sweep.since(days),
     ).values_list("pk", "teacher_id", "title", "status", "updated_at")
     dues = []
+    goal_url = url_with_pk("goals:goal_detail")
     for pk, teacher_id, title, status, updated_at in goals:
         if status == Goal.Status.DRAFT:
             message = (
@@ -41,8 +42,7 @@ def draft_goals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
                 "for. Propose it again when you are ready."
             )
         period = sweep.nudge_period(sweep.local_date(updated_at), days)
-        url = reverse("goals:goal_detail", args=[pk])
-        dues.append(Due(teacher_id, K.DRAFT_GOAL, f"goal:{pk}", period, message, url))
+        dues.append(Due(teacher_id, K.DRAFT_GOAL, f"goal:{pk}", period, message, goal_url(pk)))
     return dues
 
 
@@ -54,6 +54,7 @@ def no_evidence(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         .values_list("pk", "teacher_id", "title", "last_activity")
     )
     dues = []
+    goal_url = url_with_pk("goals:goal_detail")
     for pk, teacher_id, title, last_activity in goals:
         since = sweep.local_date(last_activity)
         message = (
@@ -61,8 +62,7 @@ def no_evidence(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
             "A photo, a work sample or a short note is enough to keep it moving."
         )
         period = sweep.nudge_period(since, days)
-        url = reverse("goals:goal_detail", args=[pk])
-        dues.append(Due(teacher_id, K.NO_EVIDENCE, f"goal:{pk}", period, message, url))
+        dues.append(Due(teacher_id, K.NO_EVIDENCE, f"goal:{pk}", period, message, goal_url(pk)))
     return dues
 
 
@@ -95,15 +95,15 @@ def returned(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         )
     )
     dues = []
+    submission_url = url_with_pk("evidence:submission_detail")
     for pk, goal_id, teacher_id, title, tier, decided_at, returned_at in rows:
         message = (
             f"Your Tier {tier} evidence for “{short(title)}” is ready for a revision "
             "whenever you are: the reviewer's feedback says what to add."
         )
         period = sweep.nudge_period(sweep.local_date(decided_at or returned_at), days)
-        url = reverse("evidence:submission_detail", args=[pk])
         subject = f"goal:{goal_id}:tier:{tier}"
-        dues.append(Due(teacher_id, K.RETURNED, subject, period, message, url))
+        dues.append(Due(teacher_id, K.RETURNED, subject, period, message, submission_url(pk)))
     return dues
 
 

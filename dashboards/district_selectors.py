@@ -58,6 +58,10 @@ class SchoolFigures:
     payouts: int = 0
     stipends: Decimal = ZERO
     credit: Decimal = ZERO
+    # {system goal id: goals other than withdrawn}, for the alignment table.
+    alignment: dict[int, int] = field(default_factory=dict)
+    # When the figures that move with the clock were counted (coverage, stalled, turnaround).
+    counted_at: datetime.datetime | None = None
 
     @property
     def participation(self) -> int | None:
@@ -181,13 +185,27 @@ def _payouts(ids: list[int], school_year: SchoolYear):
     )
 
 
-def figures_by_school(
-    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
-) -> tuple[list[SchoolFigures], SchoolFigures]:
-    """Each school's figures for the year, in the order given, and their total."""
-    now = now or timezone.now()
-    ids = _ids(schools)
-    rows = {school.pk: _zeros(school) for school in schools}
+def _alignment(ids: list[int], school_year: SchoolYear):
+    """Per school and system goal: the goals working on it, withdrawn ones left out."""
+    through = Goal.system_goals.through
+    return (
+        through.objects.filter(goal__school__in=ids, goal__school_year=school_year)
+        .exclude(goal__status=Goal.Status.WITHDRAWN)
+        .order_by()
+        .values("goal__school", "systemgoal")
+        .annotate(goals=Count("pk"))
+    )
+
+
+def count_figures(
+    *, ids: list[int], school_year: SchoolYear, now: datetime.datetime
+) -> dict[int, SchoolFigures]:
+    """Each school's figures for the year counted from the data, keyed by school id.
+
+    A fixed number of queries whatever the number of schools; dashboards.rollups keeps the
+    result, and the drift test compares the kept rows with this count.
+    """
+    rows = {pk: _zeros(None) for pk in ids}
     for row in _participation(ids, school_year):
         figures = rows[row["school"]]
         figures.teachers = row["teachers"]
@@ -210,16 +228,37 @@ def figures_by_school(
         figures.payouts = row["payouts"]
         figures.stipends = row["stipends"]
         figures.credit = row["credit"]
+    for row in _alignment(ids, school_year):
+        rows[row["goal__school"]].alignment[row["systemgoal"]] = row["goals"]
     for school_id, median in median_turnarounds(
         ids=ids, school_year=school_year, by_school=True
     ).items():
         rows[school_id].median_turnaround = median
-    ordered = [rows[school.pk] for school in schools]
-    total = _total(ordered)
-    total.median_turnaround = median_turnarounds(
-        ids=ids, school_year=school_year, by_school=False
-    ).get(None)
-    return ordered, total
+    return rows
+
+
+def total_turnaround(*, ids: list[int], school_year: SchoolYear) -> datetime.timedelta | None:
+    """The median turnaround over all the schools' reviews of the year."""
+    return median_turnarounds(ids=ids, school_year=school_year, by_school=False).get(None)
+
+
+def figures_by_school(
+    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
+) -> tuple[list[SchoolFigures], SchoolFigures]:
+    """Each school's figures for the year, in the order given, and their total.
+
+    Read from the rollups (one row per school); schools not yet counted are counted now.
+    """
+    from .rollups import rollup_figures, turnaround_total
+
+    rows = rollup_figures(schools=schools, school_year=school_year, now=now)
+    total = _total(rows)
+    total.median_turnaround, total.counted_at = turnaround_total(
+        ids=_ids(schools), school_year=school_year, now=now
+    )
+    if rows:
+        total.counted_at = min([total.counted_at, *(row.counted_at for row in rows)])
+    return rows, total
 
 
 def _total(rows: list[SchoolFigures]) -> SchoolFigures:
@@ -237,26 +276,24 @@ def _total(rows: list[SchoolFigures]) -> SchoolFigures:
 
 
 def alignment_for_schools(
-    *, district: District, schools: list[School], school_year: SchoolYear
+    *, district: District, schools: list[School], school_year: SchoolYear, rows: list[SchoolFigures]
 ) -> list[SystemGoal]:
     """Active system goals that apply at any of the schools, with their goals and schools.
 
-    Withdrawn goals do not count, as on the school dashboard.
+    The counts come from the schools' figures (`rows`); withdrawn goals do not count, as on
+    the school dashboard.
     """
     ids = _ids(schools)
     through = SystemGoal.schools.through
     names_one = through.objects.filter(systemgoal=OuterRef("pk"), school__in=ids)
     names_any = through.objects.filter(systemgoal=OuterRef("pk"))
-    counted = Q(teacher_goals__school__in=ids, teacher_goals__school_year=school_year) & ~Q(
-        teacher_goals__status=Goal.Status.WITHDRAWN
-    )
-    return list(
+    goals = list(
         SystemGoal.objects.active()
         .filter(district=district, school_year=school_year)
         .filter(Exists(names_one) | ~Exists(names_any))
-        .annotate(
-            goal_count=Count("teacher_goals", filter=counted),
-            school_count=Count("teacher_goals__school", distinct=True, filter=counted),
-        )
-        .order_by("-goal_count", "title")
     )
+    for goal in goals:
+        counts = [row.alignment.get(goal.pk, 0) for row in rows]
+        goal.goal_count = sum(counts)
+        goal.school_count = sum(1 for count in counts if count)
+    return sorted(goals, key=lambda goal: (-goal.goal_count, goal.title))

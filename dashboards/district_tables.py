@@ -291,7 +291,7 @@ def district_dashboard(
     ]
 
     alignment = district_selectors.alignment_for_schools(
-        district=district, schools=schools, school_year=school_year
+        district=district, schools=schools, school_year=school_year, rows=figures
     )
     other_tables = [
         Table(

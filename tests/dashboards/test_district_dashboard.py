@@ -468,6 +468,8 @@ def test_query_count_is_the_same_for_two_and_eight_schools(
     two = _page_queries(client)
     for n in range(2, 8):
         _fill(world, SchoolFactory(district=world.district), n)
+    # The factories bypass the services: the first request counts the new schools' rollups.
+    _page_queries(client)
     eight = _page_queries(client)
     assert len(eight) == len(two), "\n".join(eight)
     assert len(two) <= 15, "\n".join(two)

@@ -1,0 +1,71 @@
+"""Rollups of the district dashboard (issue 8): each school's figures for a school year, kept
+up to date by the services that change them, so the dashboard reads one row per school instead
+of aggregating the district's goals, evidence and reviews on every request."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from pplearn.models import School, SchoolYear
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": 0}
+
+
+class SchoolYearFigures(models.Model):
+    """One school's dashboard figures for one school year, as recounted at `counted_at`.
+
+    Recounted from scratch (never incremented) by dashboards.rollups.rollup_refresh inside the
+    transaction of every change, and every 15 minutes for the figures that move with the clock
+    (coaching coverage, stalled goals).
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    teachers = models.PositiveIntegerField(default=0)
+    with_approved_goal = models.PositiveIntegerField(default=0)
+    # {status: goals}, {"tier": goals} and {"system goal id": goals other than withdrawn}.
+    statuses = models.JSONField(default=dict)
+    reached = models.JSONField(default=dict)
+    passed = models.JSONField(default=dict)
+    alignment = models.JSONField(default=dict)
+    backlog = models.PositiveIntegerField(default=0)
+    median_turnaround = models.DurationField(null=True)
+    approved_goals = models.PositiveIntegerField(default=0)
+    coached = models.PositiveIntegerField(default=0)
+    stalled = models.PositiveIntegerField(default=0)
+    payouts = models.PositiveIntegerField(default=0)
+    stipends = models.DecimalField(**MONEY)
+    credit = models.DecimalField(**MONEY)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "school"], name="dashboards_one_rollup_per_school_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} in {self.school_year_id} at {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+class TurnaroundTotal(models.Model):
+    """The median turnaround over several schools' reviews of a year (not a sum of the schools'
+    medians, so not a rollup of them): counted when first shown and every 15 minutes."""
+
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    # The schools counted: a digest of their sorted ids (a coordinator may serve a few).
+    schools_key = models.CharField(max_length=64)
+    school_ids = models.JSONField(default=list)
+    median_turnaround = models.DurationField(null=True)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "schools_key"], name="dashboards_one_turnaround_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schools_key[:8]} in {self.school_year_id}"

@@ -36,6 +36,11 @@ app.conf.beat_schedule = {
         "task": "pplearn.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Dashboard figures that move with the clock alone (coverage, stalled goals) are recounted.
+    "dashboards-rollups-recount": {
+        "task": "dashboards.tasks.rollups_recount_task",
+        "schedule": crontab(minute="*/15"),
+    },
     # Hourly: each district's nudges are chosen in its own time zone; quiet hours hold them.
     "reminders-sweep": {
         "task": "coaching.tasks.reminders_sweep_task",

@@ -133,7 +133,7 @@ def scopes_of(sweep: DistrictSweep, ids: list[int], roles: list[str]) -> dict[in
     scopes: dict[int, set] = defaultdict(set)
     memberships = Membership.objects.filter(
         user_id__in=ids, district=sweep.district, role__in=roles
-    )
+    ).order_by()
     for user_id, school_id in memberships.values_list("user_id", "school_id"):
         scopes[user_id].add(school_id)
     return scopes

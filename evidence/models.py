@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Goal
-from pplearn.models import District
+from pplearn.models import District, School
 
 TIERS = (1, 2, 3, 4)
 TIER_NAMES = {1: "Learning", 2: "Implementation", 3: "Impact", 4: "Sharing"}
@@ -187,7 +187,16 @@ class Submission(models.Model):
                 condition=Q(tier__gte=1, tier__lte=4), name="submission_tier_1_4"
             ),
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The review queue's page: the waiting items, oldest first, without the others.
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["goal", "tier"],
+                condition=Q(status="submitted"),
+                name="submission_queue_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Tier {self.tier} v{self.version} of {self.goal}"
@@ -543,3 +552,53 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"Tier {self.tier} payout to {self.teacher}"
+
+
+class QueueTallyQuerySet(models.QuerySet):
+    def recount(self, school_ids=None) -> list[tuple[int, int, int, int]]:
+        """(school, tier, waiting, claimed) counted from the submissions themselves."""
+        items = Submission.objects.filter(status=Submission.Status.SUBMITTED)
+        if school_ids is not None:
+            items = items.filter(goal__school_id__in=school_ids)
+        rows = (
+            items.order_by()
+            .values_list("goal__school_id", "tier")
+            .annotate(waiting=models.Count("pk"), claimed=models.Count("claim"))
+        )
+        return sorted(rows)
+
+    def rebuild(self, school_ids=None) -> int:
+        """Count the tallies of these schools (all: None) again from the submissions."""
+        stale = self.all() if school_ids is None else self.filter(school_id__in=school_ids)
+        stale.delete()
+        rows = [
+            QueueTally(school_id=school, tier=tier, waiting=waiting, claimed=claimed)
+            for school, tier, waiting, claimed in self.recount(school_ids)
+        ]
+        self.bulk_create(rows)
+        return len(rows)
+
+
+class QueueTally(models.Model):
+    """How many submitted items wait at one school in one tier, and how many are in review.
+
+    PostgreSQL keeps it with triggers (migration 0006) on every change of a submission's
+    status, of a claim, or of a goal's school, whatever makes the change, so the review queue
+    reads a few rows per school instead of counting every waiting item (issue 8). A tally is
+    never read on other databases: the queue counts there. `rebuild()` counts again.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    tier = models.PositiveSmallIntegerField()
+    waiting = models.IntegerField(default=0)
+    claimed = models.IntegerField(default=0)
+
+    objects = QueueTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "tier"], name="queuetally_school_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} at {self.school_id}: {self.waiting} waiting"

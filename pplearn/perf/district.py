@@ -34,6 +34,7 @@ from evidence.models import (
     LearningResource,
     Payout,
     PayrollBatch,
+    QueueTally,
     Review,
     ReviewPolicy,
     Rubric,
@@ -163,6 +164,8 @@ class Generator:
             self.stage("coaching", self.build_coaching)
             self.stage("reminders, notifications", self.build_reminders)
             self.stage("library", self.build_library)
+            # Triggers keep the queue's tallies, but not under session_replication_role.
+            self.stage("queue tallies", self.build_queue_tallies)
             self.stage("sequences", lambda: reset_sequences(self.ids.models))
         if connection.vendor == "postgresql" and self.o.analyze:
             self.stage("analyze", self.analyze)
@@ -184,6 +187,11 @@ class Generator:
                 cursor.execute("SET LOCAL session_replication_role = replica")
         except DatabaseError:
             self.o.log("  (not a superuser: foreign keys are checked at commit)")
+
+    def build_queue_tallies(self) -> None:
+        QueueTally.objects.rebuild(
+            school_ids=School.objects.filter(district=self.district).values_list("pk", flat=True)
+        )
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:

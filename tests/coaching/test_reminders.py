@@ -23,7 +23,7 @@ from coaching.models import (
 from coaching.reminders import KINDS, notifications_drain, reminders_sweep, school_days_between
 from evidence.models import ReviewPolicy, Submission
 from goals.models import Goal
-from pplearn.models import Notification, Role
+from pplearn.models import Notification, Role, User
 from tests.factories import DistrictFactory, SchoolFactory, SchoolYearFactory, make_person
 from tests.goals.goal_factories import make_goal
 
@@ -664,6 +664,34 @@ def test_the_sweep_runs_a_fixed_number_of_queries_per_batch(world, everything_du
         counts[total] = len(queries)
 
     assert counts[10] == counts[60]
+
+
+# Per batch: its savepoint and release, the pause preferences, one query for each of the
+# eight kinds, then the reminders' insert, the read of those inserted, the notifications'
+# insert and the link between them; and the next batch's people.
+QUERIES_PER_BATCH = 16
+
+
+def test_each_batch_of_people_costs_the_same_queries(world, everything_due):
+    """Two more batches cost two batches' queries: what is read district-wide (goals waiting
+    for approval, the late review queue) is read once per sweep, not once per batch."""
+    only(world.district, *SWITCHES)
+    _add_busy_teachers(world, 10)
+    people = User.objects.filter(is_active=True, memberships__district=world.district)
+    people = people.distinct().count()
+    assert people == 20
+    counts, written = {}, {}
+    for batches in (2, 4):
+        Reminder.objects.all().delete()
+        Notification.objects.all().delete()
+
+        with CaptureQueriesContext(connection) as queries:
+            written[batches] = reminders_sweep(now=T0, batch_size=people // batches)
+
+        counts[batches] = len(queries)
+
+    assert written[2] == written[4] >= 3 * 10 + 8
+    assert counts[4] - counts[2] == 2 * QUERIES_PER_BATCH
 
 
 def test_the_districts_defaults_apply_without_saved_settings(world):

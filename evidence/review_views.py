@@ -12,6 +12,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from pplearn.access_log import evidence_view_record
@@ -46,9 +49,7 @@ CLAIM_CHOICES = [
 
 
 class QueueFilterForm(forms.Form):
-    school = forms.ModelChoiceField(
-        queryset=School.objects.none(), required=False, empty_label="All schools"
-    )
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     tier = forms.TypedChoiceField(
         choices=[("", "All tiers")] + [(t, f"Tier {t}") for t in (1, 2, 3, 4)],
         coerce=int,
@@ -61,19 +62,33 @@ class QueueFilterForm(forms.Form):
     )
     claim = forms.ChoiceField(choices=CLAIM_CHOICES, required=False, label="Status")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, schools: list[School], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = queue_schools(user).order_by("name")
+        # The schools read once by the page: the choices, the check and the queue's scope.
+        self.schools = schools
+        self.fields["school"].choices = [("", "All schools")] + [(s.pk, s.name) for s in schools]
         for name in ("school", "tier", "age", "claim"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["teacher"].widget.attrs.update({"class": "form-control", "type": "search"})
+
+    def school_options(self) -> str:
+        """The school select's options, written here: the select widget renders a template
+        per option, and the template language a loop step per school, which a district of
+        200 schools feels on every page (issue 8)."""
+        chosen = self.cleaned_data.get("school") if self.is_bound and self.is_valid() else None
+        selected = mark_safe(" selected")  # noqa: S308 (a constant)
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((s.pk, selected if s.pk == chosen else "", s.name) for s in self.schools),
+        )
 
     def filters(self) -> selectors.QueueFilters:
         if not self.is_valid():
             return selectors.QueueFilters()
         data = self.cleaned_data
         return selectors.QueueFilters(
-            school_id=data["school"].pk if data.get("school") else None,
+            school_id=data.get("school"),
             tier=data.get("tier"),
             teacher=(data.get("teacher") or "").strip(),
             older_than_days=data.get("age"),
@@ -85,23 +100,49 @@ class QueueFilterForm(forms.Form):
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Every submitted item of the reviewer's schools, oldest first; htmx refreshes the list."""
     user = request.user
-    if not queue_schools(user).exists():
+    schools = selectors.queue_school_choices(user=user)
+    if not schools:
         raise Http404
-    filter_form = QueueFilterForm(request.GET or None, user=user)
-    items = selectors.queue_for_reviewer(user=user, filters=filter_form.filters())
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    school_ids = [s.pk for s in schools]
+    filter_form = QueueFilterForm(request.GET or None, schools=schools)
+    filters = filter_form.filters()
+    items = selectors.queue_for_reviewer(user=user, filters=filters, school_ids=school_ids)
+    # The list's fragment shows no counts: it needs the user's claims only to total a filter.
+    tallies = selectors.queue_tallies(
+        user=user, school_ids=school_ids, with_mine=not request.htmx or filters.claim != ""
+    )
+    page = CountedPaginator(items, 25, count=tallies.matching(filters)).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filter_form,
         "page": page,
         "query": query.urlencode(),
-        "counts": selectors.queue_counts(user=user),
-        "median": selectors.median_turnaround(user=user),
         "can_score_any": user.has_role("coordinator") or user.has_role("coach"),
     }
-    template = "evidence/review/_queue_rows.html" if request.htmx else "evidence/review/queue.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "evidence/review/_queue_rows.html", context)
+    context |= {
+        "counts": tallies.counts(),
+        "median": selectors.median_turnaround(user=user, school_ids=school_ids),
+    }
+    return render(request, "evidence/review/queue.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count when the queue's tallies already know it."""
+
+    def __init__(self, *args, count: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
+        return super().count
 
 
 class ScoringForm(forms.Form):

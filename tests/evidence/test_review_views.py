@@ -534,6 +534,43 @@ def test_queue_filters(client, world, spread):
     assert seen == {case: expected for case, (_, expected) in FILTERS.items()}
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_every_filter_says_how_many_items_it_lists(client, world, spread, htmx):
+    """The total comes from the queue's tallies where it can: it must agree with the list."""
+    schools = {"a": world.school_a.pk, "b": world.school_b.pk}
+    signed_in(client, world.coordinator)
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    said = {}
+    for case, (query, _) in FILTERS.items():
+        if "school" in query:
+            query = query | {"school": schools[query["school"]]}
+        response = client.get(QUEUE, query, headers=headers)
+        said[case] = (response.context["page"].paginator.count, len(listed(response)))
+
+    assert said == {case: (len(expected),) * 2 for case, (_, expected) in FILTERS.items()}
+
+
+def test_the_school_filter_offers_only_the_users_schools_and_keeps_the_choice(client, world):
+    signed_in(client, world.coordinator)
+
+    html = client.get(QUEUE, {"school": world.school_b.pk}).content.decode()
+
+    assert f'<option value="{world.school_b.pk}" selected>Lincoln Middle</option>' in html
+    assert f'<option value="{world.school_a.pk}">Cedar Creek Elementary</option>' in html
+    assert "Far Away High" not in html
+
+
+def test_a_school_outside_the_users_queue_filters_nothing(client, world, spread):
+    queue_item(world.other_school)
+    signed_in(client, world.coordinator)
+
+    response = client.get(QUEUE, {"school": world.other_school.pk})
+
+    assert len(listed(response)) == 4
+    assert response.context["page"].paginator.count == 4
+
+
 def test_queue_counts(client, world, spread):
     response = signed_in(client, world.coordinator).get(QUEUE, {"tier": "3"})
 

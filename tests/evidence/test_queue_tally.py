@@ -1,0 +1,183 @@
+"""The review queue's tallies (issue 8): kept by PostgreSQL's triggers, never off a recount.
+
+Every change that moves an item in or out of the queue, or in or out of review, goes through
+the real services (or the ORM where a service does not exist, such as moving a goal), and
+after each one the tallies must equal a count of the submissions themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from evidence.models import Claim, QueueTally, Submission
+from evidence.review_selectors import (
+    median_turnaround,
+    median_turnaround_recount,
+    queue_counts,
+    queue_tallies,
+)
+from evidence.review_services import submission_claim, submission_release
+from evidence.services import submission_recall
+from goals.models import Goal
+from pplearn.models import Role
+from tests.evidence.review_factories import (
+    approved_goal,
+    decide,
+    make_review,
+    queue_item,
+    submit_tier,
+)
+from tests.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+S = Submission.Status
+
+
+def kept() -> list[tuple[int, int, int, int]]:
+    """The tallies the triggers keep, leaving out the rows that fell back to nothing."""
+    return sorted(
+        row
+        for row in QueueTally.objects.values_list("school_id", "tier", "waiting", "claimed")
+        if row[2] or row[3]
+    )
+
+
+def assert_no_drift() -> None:
+    assert kept() == QueueTally.objects.recount()
+
+
+def test_the_tallies_follow_every_change_of_the_queue(world):
+    assert connection.vendor == "postgresql", "the triggers are PostgreSQL's"
+    second = make_person(Role.COORDINATOR, district=world.district)
+    a, b = world.school_a.pk, world.school_b.pk
+
+    first = submit_tier(approved_goal(world.teacher), 1)
+    assert kept() == [(a, 1, 1, 0)]
+    assert_no_drift()
+
+    submission_claim(submission=first, reviewer=world.coordinator)
+    assert kept() == [(a, 1, 1, 1)]
+    submission_claim(submission=first, reviewer=second, take_over=True)
+    assert kept() == [(a, 1, 1, 1)]
+    submission_release(submission=first, reviewer=second)
+    assert kept() == [(a, 1, 1, 0)]
+    assert_no_drift()
+
+    submission_claim(submission=first, reviewer=world.coordinator)
+    decide(first, world.coordinator, passed=False)
+    assert kept() == []
+    assert_no_drift()
+
+    other_teacher = make_person(Role.TEACHER, school=world.school_b)
+    recalled = submit_tier(approved_goal(other_teacher, school=world.school_b), 2)
+    passed = submit_tier(approved_goal(world.teacher), 3)
+    assert kept() == [(a, 3, 1, 0), (b, 2, 1, 0)]
+    submission_recall(submission=recalled, actor=other_teacher)
+    assert kept() == [(a, 3, 1, 0)]
+    submission_claim(submission=passed, reviewer=world.coordinator)
+    decide(passed, world.coordinator)
+    assert kept() == []
+    assert_no_drift()
+
+
+def test_a_goal_moved_to_another_school_takes_its_waiting_items_along(world):
+    item = queue_item(world.school_a, tier=2, claimed_by=world.coordinator)
+    queue_item(world.school_a, tier=2)
+
+    Goal.objects.filter(pk=item.goal_id).update(school=world.school_b)
+
+    assert kept() == [(world.school_a.pk, 2, 1, 0), (world.school_b.pk, 2, 1, 1)]
+    assert_no_drift()
+
+
+def test_deleting_a_waiting_item_and_its_claim_takes_both_away(world):
+    item = queue_item(world.school_a, tier=4, claimed_by=world.coordinator)
+    assert kept() == [(world.school_a.pk, 4, 1, 1)]
+
+    item.delete()  # the claim goes first (cascade), then the item
+
+    assert kept() == []
+    assert_no_drift()
+
+
+def test_rebuild_counts_again_from_the_submissions(world):
+    queue_item(world.school_a, tier=1, claimed_by=world.coordinator)
+    queue_item(world.school_b, tier=3)
+    QueueTally.objects.update(waiting=99, claimed=7)
+
+    QueueTally.objects.rebuild(school_ids=[world.school_a.pk])
+    assert (world.school_a.pk, 1, 1, 1) in kept()
+    assert (world.school_b.pk, 3, 99, 7) in kept(), "other schools are left alone"
+
+    QueueTally.objects.rebuild()
+    assert kept() == [(world.school_a.pk, 1, 1, 1), (world.school_b.pk, 3, 1, 0)]
+
+
+def test_the_counts_are_those_of_the_users_schools_and_claims(world):
+    second = make_person(Role.COORDINATOR, district=world.district)
+    queue_item(world.school_a, tier=1, claimed_by=world.coordinator)
+    queue_item(world.school_a, tier=2, claimed_by=second)
+    queue_item(world.school_b, tier=2)
+    queue_item(world.other_school, tier=1, claimed_by=world.outsider)
+
+    assert queue_counts(user=world.coordinator) == {
+        "total": 3,
+        "unclaimed": 1,
+        "mine": 1,
+        "tier1": 1,
+        "tier2": 2,
+        "tier3": 0,
+        "tier4": 0,
+    }
+    # A principal sees the queue of their own school only.
+    assert queue_counts(user=world.principal)["total"] == 2
+    assert queue_tallies(user=second).counts()["mine"] == 1
+
+
+def test_the_median_is_counted_again_as_soon_as_a_decision_is_recorded(world):
+    ids = [world.school_a.pk, world.school_b.pk]
+    for hours in (2, 4, 6):
+        make_review(queue_item(world.school_a), world.coordinator, waited=_hours(hours))
+    assert median_turnaround(user=world.coordinator, school_ids=ids) == _hours(4)
+
+    make_review(queue_item(world.school_b), world.coordinator, waited=_hours(40))
+    make_review(queue_item(world.school_b), world.coordinator, waited=_hours(50))
+
+    recount = median_turnaround_recount(school_ids=ids)
+    assert recount == _hours(6)
+    assert median_turnaround(user=world.coordinator, school_ids=ids) == recount
+
+
+def test_a_kept_median_costs_one_small_query(world, django_assert_num_queries):
+    ids = [world.school_a.pk]
+    make_review(queue_item(world.school_a), world.coordinator, waited=_hours(3))
+    assert median_turnaround(user=world.coordinator, school_ids=ids) == _hours(3)
+
+    with django_assert_num_queries(1):  # the newest decision's id
+        assert median_turnaround(user=world.coordinator, school_ids=ids) == _hours(3)
+
+
+def test_the_median_is_kept_apart_for_each_set_of_schools(world):
+    make_review(queue_item(world.school_a), world.coordinator, waited=_hours(3))
+    make_review(queue_item(world.school_b), world.coordinator, waited=_hours(30))
+
+    assert median_turnaround(user=world.coordinator, school_ids=[world.school_a.pk]) == _hours(3)
+    assert median_turnaround(user=world.coordinator, school_ids=[world.school_b.pk]) == _hours(30)
+    assert median_turnaround(user=world.principal) == _hours(3)
+
+
+def _hours(hours: float) -> datetime.timedelta:
+    return datetime.timedelta(hours=hours)
+
+
+def test_a_claim_on_an_item_no_longer_waiting_is_not_counted(world):
+    item = queue_item(world.school_a, tier=1)
+    Submission.objects.filter(pk=item.pk).update(status=S.DRAFT)
+    Claim.objects.create(submission=item, reviewer=world.coordinator)
+
+    assert kept() == []
+    assert_no_drift()

@@ -119,7 +119,11 @@ class LibraryEntry(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name_plural = "library entries"
         indexes = [
-            models.Index(fields=["district", "status", "-published_at"], name="library_list_idx"),
+            # The list's whole order (published_at alone has ties): a search reads its most
+            # recent matches by it and stops at SEARCH_CANDIDATES.
+            models.Index(
+                fields=["district", "status", "-published_at", "-id"], name="library_list_order_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,6 +20,7 @@ from .clock import iso_week, school_days_between
 from .due import (
     DistrictSweep,
     Due,
+    among,
     count_by,
     in_scope,
     plural,
@@ -47,7 +48,9 @@ def checkins(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         teacher=OuterRef("teacher"), school_year=year, status=Goal.Status.APPROVED
     )
     rows = (
-        CoachAssignment.objects.filter(coach_id__in=ids, school_year=year, teacher__is_active=True)
+        CoachAssignment.objects.filter(
+            among("coach_id", ids), school_year=year, teacher__is_active=True
+        )
         .filter(Exists(approved))
         .order_by()
         .annotate(
@@ -164,7 +167,10 @@ def principal_digest(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
         return []
     led = list(
         Membership.objects.filter(
-            user_id__in=ids, district=sweep.district, role=Role.PRINCIPAL, school__is_active=True
+            among("user_id", ids),
+            district=sweep.district,
+            role=Role.PRINCIPAL,
+            school__is_active=True,
         )
         .order_by()
         .values_list("user_id", "school_id", "school__name")

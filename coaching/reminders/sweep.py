@@ -19,7 +19,7 @@ from pplearn.models import District, Notification, User
 from pplearn.tasks import notifications_enqueue
 
 from .clock import district_zone, next_allowed, next_digest
-from .due import DistrictSweep, Due, clip
+from .due import DistrictSweep, Due, among, clip
 from .leader_kinds import approvals, checkins, principal_digest, queue_digest
 from .teacher_kinds import draft_goals, no_evidence, no_goal, returned
 
@@ -117,7 +117,9 @@ def _link(reminder_ids: list[int], notifications: list[Notification]) -> None:
 def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]) -> int:
     """Insert the batch's due reminders and notify only those this transaction inserted."""
     with transaction.atomic():
-        preferences = {p.user_id: p for p in ReminderPreference.objects.filter(user_id__in=ids)}
+        preferences = {
+            p.user_id: p for p in ReminderPreference.objects.filter(among("user_id", ids))
+        }
         awake = [pk for pk in ids if not is_paused(preferences.get(pk), sweep.today)]
         wanted = {due.key: due for select in selectors for due in select(sweep, awake)}
         if not wanted:
@@ -141,7 +143,7 @@ def _sweep_batch(sweep: DistrictSweep, selectors: list[Selector], ids: list[int]
         # its notification linked; so the unlinked rows of this moment are ours alone.
         unlinked = (
             Reminder.objects.filter(
-                recipient_id__in={key[0] for key in wanted},
+                among("recipient_id", {key[0] for key in wanted}),
                 created_at=sweep.now,
                 notification__isnull=True,
             )

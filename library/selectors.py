@@ -29,6 +29,9 @@ from .models import SEARCH_CONFIG, Bookmark, LibraryEntry, TriedIt
 
 # How many colleagues' comments the recognition pages show per entry.
 LATEST_COMMENTS = 3
+# A search ranks the most recent matches only, so that a common word costs the same in a
+# district of 250 teachers and one of 25,000 (issue 8); more words or a filter look further.
+SEARCH_CANDIDATES = 200
 
 
 def _count(model, **filters) -> Coalesce:
@@ -87,16 +90,29 @@ class LibraryFilters:
         )
 
 
+def searches_words(q: str) -> bool:
+    """Whether the search box holds anything to search for (not only punctuation)."""
+    return any(ch.isalnum() for ch in q)
+
+
 def entry_search(entries: QuerySet[LibraryEntry], q: str) -> QuerySet[LibraryEntry]:
-    """Entries matching the words, best first (PostgreSQL), or containing every word."""
+    """Entries matching the words, best first among the most recent SEARCH_CANDIDATES
+    (PostgreSQL), or containing every word."""
     q = q.strip()
-    if not any(ch.isalnum() for ch in q):
+    if not searches_words(q):
         # Only punctuation: nothing to search for, so the list stays as it is.
         return entries
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        return (
+        # The candidates come by the list's index (or the GIN index for a rare word); only
+        # they are ranked, and counting them never ranks.
+        candidates = (
             entries.filter(search=query)
+            .order_by("-published_at", "-pk")
+            .values("pk")[:SEARCH_CANDIDATES]
+        )
+        return (
+            LibraryEntry.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search"), query))
             .order_by("-rank", "-published_at", "-pk")
         )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,10 +54,15 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": urlencode(kept),
-        "choices": selectors.filter_choices(request.user),
+        # A search shows the best of its most recent matches only: say so when it is full.
+        "search_capped": connection.vendor == "postgresql"
+        and selectors.searches_words(filters.q)
+        and page.paginator.count >= selectors.SEARCH_CANDIDATES,
     }
-    template = "library/_entry_results.html" if request.htmx else "library/entry_list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "library/_entry_results.html", context)
+    context["choices"] = selectors.filter_choices(request.user)
+    return render(request, "library/entry_list.html", context)
 
 
 def _detail(request: HttpRequest, entry: LibraryEntry, *, tried_form=None, status=200):

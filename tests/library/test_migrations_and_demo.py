@@ -61,12 +61,13 @@ def test_migrations_apply_and_reverse_on_sqlite(tmp_path):
     columns = {row[1] for row in db.execute("PRAGMA table_info(library_libraryentry)")}
     assert {"search", "title", "reflection", "status"} <= columns
     indexes = {row[1] for row in db.execute("PRAGMA index_list(library_libraryentry)")}
-    assert "library_list_idx" in indexes
+    assert "library_list_order_idx" in indexes
+    assert "library_list_idx" not in indexes, "the whole order's index replaces it"
     assert "library_entry_search_gin" not in indexes
     applied = {
         row[0] for row in db.execute("SELECT name FROM django_migrations WHERE app = 'library'")
     }
-    assert applied == {"0001_initial", "0002_search_gin_index"}
+    assert applied == {"0001_initial", "0002_search_gin_index", "0003_list_order_index"}
     db.close()
 
 

@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from library import selectors, services
 from library.models import LibraryEntry
@@ -52,6 +54,7 @@ def shelf(world):
             practice="Sit in a circle, pass a talking piece, one prompt a week.",
         ),
         reader=colleague(world),
+        world=world,
     )
 
 
@@ -141,3 +144,53 @@ def test_bulk_refresh_fills_the_vector_in_one_update(shelf, django_assert_num_qu
     with django_assert_num_queries(1):
         assert LibraryEntry.objects.all().refresh_search() == 3
     assert titles(shelf.reader, q="newcomers") == ["Number talks every morning"]
+
+
+# A search ranks its most recent matches only (issue 8) ------------------------------------
+
+
+@pytest.fixture
+def two_candidates(monkeypatch, shelf):
+    """Rank only the two most recent matches: discourse (the oldest) is left out."""
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 2)
+    return shelf
+
+
+def test_only_the_most_recent_matches_are_ranked(two_candidates):
+    # Three entries mention number talks; the oldest, whose title would rank first, is
+    # not among the two most recent, and among those the title match still comes first.
+    extra = tier4_goal_published(two_candidates, "Number talks for fractions")
+    assert titles(two_candidates.reader, q="number talks") == [
+        extra.title,
+        "Feedback students act on",
+    ]
+
+
+def test_a_capped_search_says_so_and_counts_without_ranking(client, two_candidates):
+    tier4_goal_published(two_candidates, "Number talks for fractions")
+    client.force_login(two_candidates.reader)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("library:list"), {"q": "number talks"})
+
+    html = response.content.decode()
+    assert "The 2 most recent practices found for “number talks”, best match first." in html
+    assert "Add a word or a filter to look further back." in html
+    counts = [q["sql"] for q in queries.captured_queries if 'COUNT(*) AS "__count"' in q["sql"]]
+    assert len(counts) == 1
+    assert "ts_rank" not in counts[0]
+    assert "LIMIT 2" in counts[0]
+
+
+def test_a_search_within_the_limit_says_how_many_it_found(client, shelf):
+    client.force_login(shelf.reader)
+
+    html = client.get(reverse("library:list"), {"q": "number talks"}).content.decode()
+
+    assert "2 practices found for “number talks”, best match first." in html
+    assert "look further back" not in html
+
+
+def tier4_goal_published(shelf, title: str) -> LibraryEntry:
+    world = shelf.world
+    return publish(tier4_goal(world, teacher=colleague(world, school=world.school_a), title=title))

@@ -2,10 +2,11 @@
 
 There are no deadlines, only nudges. For each district the sweep walks its people in
 batches and runs the same few set-based queries per batch, whatever the batch holds
-(`sweep`). What each kind selects lives in `teacher_kinds` and `leader_kinds`. Quiet hours
-and the daily digest are computed in the district's time zone (`clock`) and hold a
-notification back (`deliver_after`) until the drain sends it (`delivery`). The settings
-pages change things through `services`.
+(`sweep`); what is read district-wide (goals waiting for approval, the late review queue)
+is read once per sweep. What each kind selects lives in `teacher_kinds` and
+`leader_kinds`. Quiet hours and the daily digest are computed in the district's time zone
+(`clock`) and hold a notification back (`deliver_after`) until the drain sends it
+(`delivery`). The settings pages change things through `services`.
 """
 
 from .clock import district_zone, is_quiet, next_allowed, next_digest, school_days_between

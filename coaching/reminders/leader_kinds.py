@@ -1,6 +1,8 @@
 """What coaches, approvers, coordinators and principals hear: check-ins, approvals, digests.
 
-Each selection runs a fixed number of set-based queries for a whole batch of people.
+Each selection runs a fixed number of set-based queries for a whole batch of people. What
+approvers and coordinators hear about is read district-wide, so it is read once per sweep
+(`DistrictSweep.once`), by the first batch that holds one of them.
 """
 
 from __future__ import annotations
@@ -103,12 +105,13 @@ def approvals(sweep: DistrictSweep, ids: list[int]) -> list[Due]:
 
 def _waiting_for_approval(sweep: DistrictSweep) -> dict[int, list[int]]:
     """The district's goals proposed longer ago than the threshold: teachers by school."""
-    waiting = defaultdict(list)
-    for school_id, teacher_id in Goal.objects.filter(
+    goals = Goal.objects.filter(
         school__district=sweep.district,
         status=Goal.Status.PROPOSED,
         proposed_at__lte=sweep.since(sweep.rules.approval_days),
-    ).values_list("school_id", "teacher_id"):
+    )
+    waiting = defaultdict(list)
+    for school_id, teacher_id in goals.order_by().values_list("school_id", "teacher_id"):
         waiting[school_id].append(teacher_id)
     return waiting
 
@@ -138,11 +141,15 @@ def _late_in_queue(sweep: DistrictSweep) -> dict[int, list[tuple[int, int]]]:
     """The district's submissions waiting more school days than the turnaround target:
     (teacher, school days waited) by school."""
     target = sweep.turnaround_days
-    items = Submission.objects.filter(
-        status=Submission.Status.SUBMITTED,
-        goal__school__district=sweep.district,
-        submitted_at__lte=sweep.since(target),
-    ).values_list("goal__school_id", "goal__teacher_id", "submitted_at")
+    items = (
+        Submission.objects.filter(
+            status=Submission.Status.SUBMITTED,
+            goal__school__district=sweep.district,
+            submitted_at__lte=sweep.since(target),
+        )
+        .order_by()
+        .values_list("goal__school_id", "goal__teacher_id", "submitted_at")
+    )
     waited_since: dict[datetime.date, int] = {}
     late = defaultdict(list)
     for school_id, teacher_id, submitted_at in items:

@@ -370,6 +370,16 @@ def test_list_paginates_and_keeps_the_search_in_the_links(client, world):
     assert len(response.context["page"].object_list) == 2
 
 
+def test_the_school_filter_offers_the_districts_schools_and_keeps_the_choice(client, world):
+    client.force_login(colleague(world))
+
+    page = client.get(reverse("library:list"), {"school": world.school_b.pk}).content.decode()
+
+    assert f'<option value="{world.school_b.pk}" selected>Lincoln Middle</option>' in page
+    assert f'<option value="{world.school_a.pk}">Cedar Creek Elementary</option>' in page
+    assert "Far Away High" not in page
+
+
 def test_bad_filter_values_are_ignored(client, world, shared):
     client.force_login(colleague(world))
     response = client.get(

@@ -1,8 +1,9 @@
 """The figures of the district dashboard: each one aggregated in the database, grouped by school.
 
-Every function runs one query whatever the number of schools, so the page's query count is
-fixed. The definitions are the school dashboard's (see selectors.py); a test checks that each
-school's row equals its own dashboard.
+`count_figures` counts them from the data in a fixed number of queries whatever the number of
+schools; dashboards.rollups keeps its result per school and year, which the page reads. The
+definitions are the school dashboard's (see selectors.py); a test checks that each school's
+row equals its own dashboard.
 """
 
 from __future__ import annotations
@@ -74,11 +75,6 @@ class SchoolFigures:
     @property
     def goals(self) -> int:
         return sum(self.statuses.values())
-
-
-# Counts that add up across schools: a goal, a submission or a payout belongs to one school.
-ADDITIVE = ("teachers", "with_approved_goal", "backlog", "approved_goals", "coached", "stalled")
-ADDITIVE_MONEY = ("payouts", "stipends", "credit")
 
 
 def _zeros(school: School | None) -> SchoolFigures:
@@ -242,46 +238,17 @@ def total_turnaround(*, ids: list[int], school_year: SchoolYear) -> datetime.tim
     return median_turnarounds(ids=ids, school_year=school_year, by_school=False).get(None)
 
 
-def figures_by_school(
-    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
-) -> tuple[list[SchoolFigures], SchoolFigures]:
-    """Each school's figures for the year, in the order given, and their total.
-
-    Read from the rollups (one row per school); schools not yet counted are counted now.
-    """
-    from .rollups import rollup_figures, turnaround_total
-
-    rows = rollup_figures(schools=schools, school_year=school_year, now=now)
-    total = _total(rows)
-    total.median_turnaround, total.counted_at = turnaround_total(
-        ids=_ids(schools), school_year=school_year, now=now
-    )
-    if rows:
-        total.counted_at = min([total.counted_at, *(row.counted_at for row in rows)])
-    return rows, total
-
-
-def _total(rows: list[SchoolFigures]) -> SchoolFigures:
-    """The sum of the counts; percentages follow from the summed counts (sum over sum)."""
-    total = _zeros(None)
-    for row in rows:
-        for name in ADDITIVE + ADDITIVE_MONEY:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        for key, count in row.statuses.items():
-            total.statuses[key] += count
-        for tier in TIERS:
-            total.reached[tier] += row.reached[tier]
-            total.passed[tier] += row.passed[tier]
-    return total
-
-
 def alignment_for_schools(
-    *, district: District, schools: list[School], school_year: SchoolYear, rows: list[SchoolFigures]
+    *,
+    district: District,
+    schools: list[School],
+    school_year: SchoolYear,
+    counts: dict[int, tuple[int, int]],
 ) -> list[SystemGoal]:
     """Active system goals that apply at any of the schools, with their goals and schools.
 
-    The counts come from the schools' figures (`rows`); withdrawn goals do not count, as on
-    the school dashboard.
+    `counts` holds, per system goal, the schools' goals (withdrawn ones left out, as on the
+    school dashboard) and the number of schools with any (dashboards.rollups).
     """
     ids = _ids(schools)
     through = SystemGoal.schools.through
@@ -291,9 +258,9 @@ def alignment_for_schools(
         SystemGoal.objects.active()
         .filter(district=district, school_year=school_year)
         .filter(Exists(names_one) | ~Exists(names_any))
+        .order_by("title")
     )
     for goal in goals:
-        counts = [row.alignment.get(goal.pk, 0) for row in rows]
-        goal.goal_count = sum(counts)
-        goal.school_count = sum(1 for count in counts if count)
-    return sorted(goals, key=lambda goal: (-goal.goal_count, goal.title))
+        goal.goal_count, goal.school_count = counts.get(goal.pk, (0, 0))
+    # Python's sort is stable: equal counts keep the database's order of titles.
+    return sorted(goals, key=lambda goal: -goal.goal_count)

@@ -8,12 +8,15 @@ JavaScript and a sorted view can be bookmarked.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -21,12 +24,15 @@ from evidence.models import TIER_NAMES, TIERS
 from goals.models import Goal
 from pplearn.models import District, School, SchoolYear
 
-from . import district_selectors
+from . import district_selectors, rollups
 from .charts import bar_chart
 from .district_selectors import SchoolFigures
 from .tables import Table, days_text, percent_text
 
 DEFAULT_SORT = "name"
+# Schools per page: a district of 200 schools reads as 8 pages of every table, the total row
+# and the order over all of them (the CSV holds every school).
+PAGE_SIZE = 25
 TOTAL_LABEL = "Total"
 
 
@@ -48,12 +54,16 @@ class Column:
     text: Callable[[Any], Any] = _same
     # Numbers sort highest first on the first click; names A to Z.
     highest_first: bool = True
+    # The rollup's column the database sorts by (dashboards.models.SchoolYearFigures).
+    field: str = ""
 
     def cell(self, figures: SchoolFigures):
         return self.text(self.value(figures))
 
 
-NAME = Column("name", "School", lambda f: f.school.name.casefold(), highest_first=False)
+NAME = Column(
+    "name", "School", lambda f: f.school.name.casefold(), highest_first=False, field="school__name"
+)
 
 
 def _status_column(status: Goal.Status) -> Column:
@@ -61,30 +71,58 @@ def _status_column(status: Goal.Status) -> Column:
         f"status-{status.value.replace('_', '-')}",
         status.label,
         lambda f: f.statuses[status.value],
+        field=f"status_{status.value}",
     )
 
 
 def _tier_columns(tier: int) -> list[Column]:
     return [
-        Column(f"tier{tier}-reached", f"Tier {tier} reached", lambda f: f.reached[tier]),
-        Column(f"tier{tier}-passed", f"Tier {tier} passed", lambda f: f.passed[tier]),
+        Column(
+            f"tier{tier}-reached",
+            f"Tier {tier} reached",
+            lambda f: f.reached[tier],
+            field=f"reached_{tier}",
+        ),
+        Column(
+            f"tier{tier}-passed",
+            f"Tier {tier} passed",
+            lambda f: f.passed[tier],
+            field=f"passed_{tier}",
+        ),
     ]
 
 
 OVERVIEW = [
-    Column("teachers", "Teachers", lambda f: f.teachers),
-    Column("approved-teachers", "With an approved goal", lambda f: f.with_approved_goal),
-    Column("participation", "Participation", lambda f: f.participation, percent_text),
-    Column("backlog", "Waiting for review", lambda f: f.backlog),
-    Column("turnaround", "Median turnaround (days)", lambda f: f.median_turnaround, days_text),
-    Column("coverage", "Coaching coverage", lambda f: f.coverage, percent_text),
-    Column("stalled", "Stalled goals", lambda f: f.stalled),
-    Column("payouts", "Payouts", lambda f: f.payouts),
-    Column("stipends", "Stipends", lambda f: f.stipends, _money),
-    Column("credit", "Credit", lambda f: f.credit, _money),
+    Column("teachers", "Teachers", lambda f: f.teachers, field="teachers"),
+    Column(
+        "approved-teachers",
+        "With an approved goal",
+        lambda f: f.with_approved_goal,
+        field="with_approved_goal",
+    ),
+    Column(
+        "participation",
+        "Participation",
+        lambda f: f.participation,
+        percent_text,
+        field="participation",
+    ),
+    Column("backlog", "Waiting for review", lambda f: f.backlog, field="backlog"),
+    Column(
+        "turnaround",
+        "Median turnaround (days)",
+        lambda f: f.median_turnaround,
+        days_text,
+        field="median_turnaround",
+    ),
+    Column("coverage", "Coaching coverage", lambda f: f.coverage, percent_text, field="coverage"),
+    Column("stalled", "Stalled goals", lambda f: f.stalled, field="stalled"),
+    Column("payouts", "Payouts", lambda f: f.payouts, field="payouts"),
+    Column("stipends", "Stipends", lambda f: f.stipends, _money, field="stipends"),
+    Column("credit", "Credit", lambda f: f.credit, _money, field="credit"),
 ]
 STATUSES = [_status_column(status) for status in Goal.Status] + [
-    Column("goals", "All goals", lambda f: f.goals)
+    Column("goals", "All goals", lambda f: f.goals, field="goals")
 ]
 FUNNEL = [column for tier in TIERS for column in _tier_columns(tier)]
 SORT_KEYS = frozenset(column.key for column in [NAME, *OVERVIEW, *STATUSES, *FUNNEL])
@@ -117,14 +155,16 @@ def _column(key: str) -> Column:
     return next(c for c in [NAME, *OVERVIEW, *STATUSES, *FUNNEL] if c.key == key)
 
 
-def sort_schools(rows: list[SchoolFigures], sort: Sort) -> list[SchoolFigures]:
-    """The schools in the chosen order; ties by name, and schools without the figure last."""
-    column = _column(sort.key)
-    by_name = sorted(rows, key=lambda f: f.school.name.casefold())
-    present = [f for f in by_name if column.value(f) is not None]
-    missing = [f for f in by_name if column.value(f) is None]
-    # Python's sort is stable, also in reverse: equal figures keep the A to Z order.
-    return sorted(present, key=column.value, reverse=sort.descending) + missing
+def order_by(sort: Sort) -> list:
+    """The database's order of the schools' rollups for the sort: ties A to Z, and schools
+    without the figure last."""
+    by_name = Lower("school__name")
+    if sort.key == NAME.key:
+        name = by_name.desc() if sort.descending else by_name.asc()
+        return [name, "school_id"]
+    figure = F(_column(sort.key).field)
+    figure = figure.desc(nulls_last=True) if sort.descending else figure.asc(nulls_last=True)
+    return [figure, by_name, "school_id"]
 
 
 @dataclass
@@ -182,17 +222,21 @@ class SchoolTable:
             )
         return cells
 
-    @property
-    def body(self) -> list[tuple[School, str, list]]:
+    def _body(self, rows: list[SchoolFigures]) -> list[tuple[School, str, list]]:
+        link = reverse("dashboards:school", args=[0]).removesuffix("0/")
         return [
             (
                 figures.school,
-                reverse("dashboards:school", args=[figures.school.pk])
-                + f"?year={self.school_year.pk}",
+                f"{link}{figures.school.pk}/?year={self.school_year.pk}",
                 [column.cell(figures) for column in self.columns],
             )
-            for figures in self.rows
+            for figures in rows
         ]
+
+    @property
+    def body(self) -> list[tuple[School, str, list]]:
+        """The rows shown: a page of schools, or every school in the CSV."""
+        return self._body(self.rows)
 
     @property
     def foot(self) -> list:
@@ -208,6 +252,21 @@ class SchoolTable:
         return [*rows, [TOTAL_LABEL, *self.foot]]
 
 
+class _Rows(Sequence):
+    """The ordered rollups as a sequence the paginator slices: only a page is read."""
+
+    def __init__(self, queryset, count: int, figures: Callable):
+        self.queryset, self.count_, self.figures = queryset, count, figures
+
+    def __len__(self) -> int:
+        return self.count_
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.figures(row) for row in self.queryset[index]]
+        return self.figures(self.queryset[index])
+
+
 @dataclass
 class DistrictDashboard:
     district: District
@@ -217,6 +276,17 @@ class DistrictDashboard:
     school_tables: list[SchoolTable]
     other_tables: list[Table] = field(default_factory=list)
     total: SchoolFigures | None = None
+    page: Page | None = None
+
+    @property
+    def page_query(self) -> str:
+        """The query string that keeps the year and order when turning pages."""
+        return urlencode({"year": self.school_year.pk, "sort": self.sort.param})
+
+    @property
+    def counted_at(self) -> datetime.datetime | None:
+        """When the figures that move with the clock were counted."""
+        return self.total.counted_at if self.total else None
 
     @property
     def has_goals(self) -> bool:
@@ -240,12 +310,31 @@ def district_dashboard(
     school_year: SchoolYear,
     sort: Sort,
     now: datetime.datetime | None = None,
+    page_number: str | None = None,
+    every_school: bool = False,
 ) -> DistrictDashboard:
-    """Every table of the district dashboard for the year, schools in the chosen order."""
-    figures, total = district_selectors.figures_by_school(
-        schools=schools, school_year=school_year, now=now
+    """Every table of the district dashboard for the year, schools in the chosen order: the
+    page of schools asked for, or every school (the CSV). The total and the order are over
+    every school, summed and sorted in the database from the rollups (dashboards.rollups)."""
+    total = rollups.rollup_total(schools=schools, school_year=school_year, now=now)
+    total.median_turnaround, counted_at = rollups.turnaround_total(
+        ids=[school.pk for school in schools], school_year=school_year, now=now
     )
-    ordered = sort_schools(figures, sort)
+    if total.counted_at is None or counted_at < total.counted_at:
+        total.counted_at = counted_at
+    by_pk = {school.pk: school for school in schools}
+    ordered = rollups.rollup_rows(
+        schools=schools, school_year=school_year, order_by=order_by(sort)
+    ).defer("alignment")
+    page = None
+    if every_school:
+        shown = [rollups.as_figures(row, by_pk[row.school_id]) for row in ordered]
+    else:
+        rows = _Rows(
+            ordered, len(schools), lambda row: rollups.as_figures(row, by_pk[row.school_id])
+        )
+        page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+        shown = list(page.object_list)
 
     def table(key, title, description, columns, chart=None) -> SchoolTable:
         return SchoolTable(
@@ -253,7 +342,7 @@ def district_dashboard(
             title=title,
             description=description,
             columns=columns,
-            rows=ordered,
+            rows=shown,
             total=total,
             school_year=school_year,
             sort=sort,
@@ -261,7 +350,7 @@ def district_dashboard(
         )
 
     # A school without teachers has no participation to draw (its table cell is empty too).
-    with_teachers = [f for f in ordered if f.participation is not None]
+    with_teachers = [f for f in shown if f.participation is not None]
     participation_chart = bar_chart(
         label="Participation by school: share of teachers with an approved goal",
         categories=[f.school.name for f in with_teachers],
@@ -291,7 +380,10 @@ def district_dashboard(
     ]
 
     alignment = district_selectors.alignment_for_schools(
-        district=district, schools=schools, school_year=school_year, rows=figures
+        district=district,
+        schools=schools,
+        school_year=school_year,
+        counts=rollups.alignment_counts(schools=schools, school_year=school_year),
     )
     other_tables = [
         Table(
@@ -324,4 +416,5 @@ def district_dashboard(
         school_tables=school_tables,
         other_tables=other_tables,
         total=total,
+        page=page,
     )

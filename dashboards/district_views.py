@@ -13,7 +13,9 @@ from .permissions import district_dashboard_scope_or_404
 from .views import csv_response, school_years_and_chosen
 
 
-def _dashboard(request: HttpRequest) -> tuple[DistrictDashboard, list[SchoolYear]]:
+def _dashboard(
+    request: HttpRequest, *, every_school: bool = False
+) -> tuple[DistrictDashboard, list[SchoolYear]]:
     district, schools = district_dashboard_scope_or_404(request.user)
     school_years, school_year = school_years_and_chosen(request, district.pk)
     dashboard = district_dashboard(
@@ -21,6 +23,8 @@ def _dashboard(request: HttpRequest) -> tuple[DistrictDashboard, list[SchoolYear
         schools=schools,
         school_year=school_year,
         sort=Sort.parse(request.GET.get("sort")),
+        page_number=request.GET.get("page"),
+        every_school=every_school,
     )
     return dashboard, school_years
 
@@ -41,7 +45,7 @@ def district_dashboard_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def district_dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     """Download one table of the district dashboard as CSV, in the order shown."""
-    dashboard, _ = _dashboard(request)
+    dashboard, _ = _dashboard(request, every_school=True)
     chosen = dashboard.csv_table(table)
     if chosen is None:
         raise Http404("No such table.")

@@ -21,21 +21,36 @@ class SchoolYearFigures(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    # One column per figure, so the page sorts, pages and totals the schools in the database.
     teachers = models.PositiveIntegerField(default=0)
     with_approved_goal = models.PositiveIntegerField(default=0)
-    # {status: goals}, {"tier": goals} and {"system goal id": goals other than withdrawn}.
-    statuses = models.JSONField(default=dict)
-    reached = models.JSONField(default=dict)
-    passed = models.JSONField(default=dict)
-    alignment = models.JSONField(default=dict)
+    participation = models.PositiveSmallIntegerField(null=True)  # percent, as shown
+    status_draft = models.PositiveIntegerField(default=0)
+    status_proposed = models.PositiveIntegerField(default=0)
+    status_changes_requested = models.PositiveIntegerField(default=0)
+    status_approved = models.PositiveIntegerField(default=0)
+    status_complete = models.PositiveIntegerField(default=0)
+    status_withdrawn = models.PositiveIntegerField(default=0)
+    goals = models.PositiveIntegerField(default=0)
+    reached_1 = models.PositiveIntegerField(default=0)
+    reached_2 = models.PositiveIntegerField(default=0)
+    reached_3 = models.PositiveIntegerField(default=0)
+    reached_4 = models.PositiveIntegerField(default=0)
+    passed_1 = models.PositiveIntegerField(default=0)
+    passed_2 = models.PositiveIntegerField(default=0)
+    passed_3 = models.PositiveIntegerField(default=0)
+    passed_4 = models.PositiveIntegerField(default=0)
     backlog = models.PositiveIntegerField(default=0)
     median_turnaround = models.DurationField(null=True)
     approved_goals = models.PositiveIntegerField(default=0)
     coached = models.PositiveIntegerField(default=0)
+    coverage = models.PositiveSmallIntegerField(null=True)  # percent, as shown
     stalled = models.PositiveIntegerField(default=0)
     payouts = models.PositiveIntegerField(default=0)
     stipends = models.DecimalField(**MONEY)
     credit = models.DecimalField(**MONEY)
+    # {"system goal id": goals other than withdrawn}, for the alignment table.
+    alignment = models.JSONField(default=dict)
     counted_at = models.DateTimeField()
 
     class Meta:

@@ -16,11 +16,15 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Count, Min, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from evidence.models import TIERS
+from goals.models import Goal
 from pplearn.models import School, SchoolYear
 
-from .district_selectors import SchoolFigures, count_figures, total_turnaround
+from .district_selectors import ZERO, SchoolFigures, count_figures, total_turnaround
 from .models import SchoolYearFigures, TurnaroundTotal
 
 FIELDS = (
@@ -35,29 +39,53 @@ FIELDS = (
     "stipends",
     "credit",
 )
+# The columns summed into the total row.
+SUMMED = tuple(name for name in FIELDS if name != "median_turnaround") + (
+    *(f"status_{status}" for status in Goal.Status.values),
+    *(f"reached_{tier}" for tier in TIERS),
+    *(f"passed_{tier}" for tier in TIERS),
+)
+
+
+# Every column a recount writes.
+STORED = [
+    field.name
+    for field in SchoolYearFigures._meta.concrete_fields
+    if field.name not in ("id", "school", "school_year")
+]
 
 
 def _stored(figures: SchoolFigures) -> dict:
     return {
         **{name: getattr(figures, name) for name in FIELDS},
-        "statuses": figures.statuses,
-        "reached": {str(tier): n for tier, n in figures.reached.items()},
-        "passed": {str(tier): n for tier, n in figures.passed.items()},
+        "participation": figures.participation,
+        "coverage": figures.coverage,
+        "goals": figures.goals,
+        **{f"status_{status}": n for status, n in figures.statuses.items()},
+        **{f"reached_{tier}": n for tier, n in figures.reached.items()},
+        **{f"passed_{tier}": n for tier, n in figures.passed.items()},
         "alignment": {str(pk): n for pk, n in figures.alignment.items()},
     }
 
 
-def as_figures(row: SchoolYearFigures, school: School | None = None) -> SchoolFigures:
-    """A rollup row as the dashboard's figures of its school."""
+def _figures(values: dict, school: School | None) -> SchoolFigures:
     return SchoolFigures(
         school=school,
-        **{name: getattr(row, name) for name in FIELDS},
-        statuses=dict(row.statuses),
-        reached={int(tier): n for tier, n in row.reached.items()},
-        passed={int(tier): n for tier, n in row.passed.items()},
-        alignment={int(pk): n for pk, n in row.alignment.items()},
-        counted_at=row.counted_at,
+        **{name: values[name] for name in FIELDS if name in values},
+        statuses={status: values[f"status_{status}"] for status in Goal.Status.values},
+        reached={tier: values[f"reached_{tier}"] for tier in TIERS},
+        passed={tier: values[f"passed_{tier}"] for tier in TIERS},
     )
+
+
+def as_figures(row: SchoolYearFigures, school: School | None = None) -> SchoolFigures:
+    """A rollup row as the dashboard's figures of its school."""
+    figures = _figures(row.__dict__, school)
+    # The page leaves the alignment out of the rows it reads (deferred): never load it alone.
+    alignment = row.__dict__.get("alignment") or {}
+    figures.alignment = {int(pk): n for pk, n in alignment.items()}
+    figures.counted_at = row.counted_at
+    return figures
 
 
 def _store(ids: list[int], school_year_id: int, now: datetime.datetime) -> list[SchoolYearFigures]:
@@ -74,7 +102,7 @@ def _store(ids: list[int], school_year_id: int, now: datetime.datetime) -> list[
         rows,
         update_conflicts=True,
         unique_fields=["school_year", "school"],
-        update_fields=[*FIELDS, "statuses", "reached", "passed", "alignment", "counted_at"],
+        update_fields=STORED,
     )
     return rows
 
@@ -122,25 +150,62 @@ def _key(ids: Iterable[int]) -> str:
     return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
 
 
-def rollup_figures(
-    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
-) -> list[SchoolFigures]:
-    """The schools' figures for the year from their rollups, in the order given.
+def _scope(schools: list[School], school_year: SchoolYear):
+    return SchoolYearFigures.objects.filter(
+        school_year=school_year, school__in=[school.pk for school in schools]
+    )
 
-    A school not yet counted this year (a new school or year, data loaded without the
-    services) is counted now and kept.
-    """
-    rows = {
-        row.school_id: row
-        for row in SchoolYearFigures.objects.filter(
-            school_year=school_year, school__in=[school.pk for school in schools]
-        )
-    }
-    missing = [school.pk for school in schools if school.pk not in rows]
+
+def _fill_missing(schools: list[School], school_year: SchoolYear, now) -> None:
+    """Count the schools not yet counted this year (a new school or year, data loaded
+    without the services) and keep them."""
+    counted = set(_scope(schools, school_year).values_list("school_id", flat=True))
+    missing = [school.pk for school in schools if school.pk not in counted]
     if missing:
-        for row in _store(missing, school_year.pk, now or timezone.now()):
-            rows[row.school_id] = row
-    return [as_figures(rows[school.pk], school) for school in schools]
+        _store(missing, school_year.pk, now or timezone.now())
+
+
+def rollup_total(
+    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
+) -> SchoolFigures:
+    """The schools' total for the year, summed in the database from their rollups (the
+    median turnaround and the alignment counts are added by the caller)."""
+    sums = {name: Coalesce(Sum(name), 0) for name in SUMMED if name not in ("stipends", "credit")}
+
+    def totals() -> dict:
+        return _scope(schools, school_year).aggregate(
+            **sums,
+            stipends=Coalesce(Sum("stipends"), Value(ZERO)),
+            credit=Coalesce(Sum("credit"), Value(ZERO)),
+            counted=Count("pk"),
+            counted_at=Min("counted_at"),
+        )
+
+    values = totals()
+    if values["counted"] < len(schools):
+        _fill_missing(schools, school_year, now)
+        values = totals()
+    total = _figures(values, None)
+    total.counted_at = values["counted_at"]
+    return total
+
+
+def alignment_counts(
+    *, schools: list[School], school_year: SchoolYear
+) -> dict[int, tuple[int, int]]:
+    """Per system goal: the schools' goals working on it, and how many schools have any."""
+    counts: dict[int, tuple[int, int]] = {}
+    for alignment in _scope(schools, school_year).values_list("alignment", flat=True):
+        for pk, goals in alignment.items():
+            if goals:
+                before = counts.get(int(pk), (0, 0))
+                counts[int(pk)] = (before[0] + goals, before[1] + 1)
+    return counts
+
+
+def rollup_rows(*, schools: list[School], school_year: SchoolYear, order_by: list):
+    """The schools' rollups for the year in the order asked, to slice (a page) or list."""
+    return _scope(schools, school_year).order_by(*order_by)
 
 
 def turnaround_total(

@@ -14,15 +14,16 @@ from django.db.models import (
     Count,
     DurationField,
     Exists,
+    F,
+    Lookup,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
 )
 from django.utils import timezone
-
-from pplearn.models import School
 
 from .models import Artifact, Claim, CriterionScore, QueueTally, Review, Submission
 from .review_permissions import queue_schools
@@ -41,14 +42,34 @@ class QueueFilters:
     claim: str = ""  # "", "unclaimed", "mine", "others"
 
 
-def queue_school_choices(*, user) -> list[School]:
-    """The schools of the user's queue by name (id and name only): read once per page."""
-    return list(queue_schools(user).order_by("name", "pk").only("pk", "name"))
+def queue_school_choices(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the schools of the user's queue by name: read once per page."""
+    return list(queue_schools(user).order_by("name", "pk").values_list("pk", "name"))
 
 
-def _scope(user, school_ids: Sequence[int] | None):
-    # The ids read once by the page, or the schools' subquery for callers without them.
-    return queue_schools(user).values("pk") if school_ids is None else list(school_ids)
+class AnyOf(Lookup):
+    """`field = ANY(array)`: a list of ids as one parameter, however long (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def _in_scope(field: str, user, school_ids: Sequence[int] | None) -> Q:
+    # The ids the page read once (a district's 200 schools are one array parameter on
+    # PostgreSQL), or the schools' subquery for callers without them.
+    if school_ids is None:
+        return Q(**{f"{field}__in": queue_schools(user).values("pk")})
+    if connection.vendor == "postgresql":
+        return Q(AnyOf(F(field), list(school_ids)))
+    return Q(**{f"{field}__in": list(school_ids)})
 
 
 def queue_for_reviewer(
@@ -56,7 +77,7 @@ def queue_for_reviewer(
 ) -> QuerySet[Submission]:
     """Submitted evidence of the schools the user serves, the longest waiting first."""
     items = Submission.objects.filter(
-        status=Submission.Status.SUBMITTED, goal__school_id__in=_scope(user, school_ids)
+        _in_scope("goal__school_id", user, school_ids), status=Submission.Status.SUBMITTED
     )
     if filters.school_id:
         items = items.filter(goal__school_id=filters.school_id)
@@ -82,81 +103,129 @@ def queue_for_reviewer(
 
 
 @dataclass(frozen=True)
-class QueueTallies:
-    """The waiting items of a queue per school and tier, with those in review, and the user's.
+class TierCounts:
+    """Per tier: the items waiting, those in review, and those in review by the user."""
 
-    `waiting` and `claimed` are {(school, tier): n}; `mine` counts the user's claims the same
-    way. Every count the queue shows, and the total of any school, tier and status filter,
-    comes from these few numbers instead of counting the items (issue 8).
+    waiting: dict[int, int] = field(default_factory=dict)
+    claimed: dict[int, int] = field(default_factory=dict)
+    mine: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueueTallies:
+    """The queue's numbers per tier, over all its schools and over the school chosen.
+
+    Every count the queue shows, and the total of any school, tier and status filter, comes
+    from these few numbers instead of counting the items (issue 8).
     """
 
-    waiting: dict[tuple[int, int], int] = field(default_factory=dict)
-    claimed: dict[tuple[int, int], int] = field(default_factory=dict)
-    mine: dict[tuple[int, int], int] = field(default_factory=dict)
+    schools: TierCounts
+    chosen: TierCounts | None = None
 
     def counts(self) -> dict[str, int]:
-        total = sum(self.waiting.values())
+        every = self.schools
+        total = sum(every.waiting.values())
         counts = {
             "total": total,
-            "unclaimed": total - sum(self.claimed.values()),
-            "mine": sum(self.mine.values()),
+            "unclaimed": total - sum(every.claimed.values()),
+            "mine": sum(every.mine.values()),
         }
         for tier in (1, 2, 3, 4):
-            counts[f"tier{tier}"] = sum(n for (_, t), n in self.waiting.items() if t == tier)
+            counts[f"tier{tier}"] = every.waiting.get(tier, 0)
         return counts
 
     def matching(self, filters: QueueFilters) -> int | None:
         """How many items the filters leave, or None when only counting them can tell."""
         if filters.teacher or filters.older_than_days:
             return None
+        if filters.school_id and self.chosen is None:
+            return None
+        numbers = self.chosen if filters.school_id else self.schools
 
-        def total(numbers: dict[tuple[int, int], int]) -> int:
-            return sum(
-                n
-                for (school, tier), n in numbers.items()
-                if (not filters.school_id or school == filters.school_id)
-                and (not filters.tier or tier == filters.tier)
-            )
+        def total(by_tier: dict[int, int]) -> int:
+            return by_tier.get(filters.tier, 0) if filters.tier else sum(by_tier.values())
 
         if filters.claim == "unclaimed":
-            return total(self.waiting) - total(self.claimed)
+            return total(numbers.waiting) - total(numbers.claimed)
         if filters.claim == "mine":
-            return total(self.mine)
+            return total(numbers.mine)
         if filters.claim == "others":
-            return total(self.claimed) - total(self.mine)
-        return total(self.waiting)
+            return total(numbers.claimed) - total(numbers.mine)
+        return total(numbers.waiting)
 
 
 def queue_tallies(
-    *, user, school_ids: Sequence[int] | None = None, with_mine: bool = True
+    *,
+    user,
+    school_ids: Sequence[int] | None = None,
+    chosen: int | None = None,
+    with_mine: bool = True,
 ) -> QueueTallies:
-    """The queue's tallies: kept by PostgreSQL's triggers, counted on other databases."""
-    scope = _scope(user, school_ids)
+    """The queue's numbers per tier, from the tallies PostgreSQL's triggers keep (counted
+    from the items on other databases); `chosen` is a school of the queue to count apart."""
+    in_chosen = Q(school_id=chosen)
     if connection.vendor == "postgresql":
-        rows = QueueTally.objects.filter(school_id__in=scope).values_list(
-            "school_id", "tier", "waiting", "claimed"
+        sums = {"all_waiting": Sum("waiting"), "all_claimed": Sum("claimed")}
+        if chosen:
+            sums |= {
+                "chosen_waiting": Sum("waiting", filter=in_chosen),
+                "chosen_claimed": Sum("claimed", filter=in_chosen),
+            }
+        rows = list(
+            QueueTally.objects.filter(_in_scope("school_id", user, school_ids))
+            .order_by()
+            .values("tier")
+            .annotate(**sums)
         )
     else:
-        rows = QueueTally.objects.recount(scope)
-    mine = {}
+        rows = _tally_rows_counted(user, school_ids, chosen)
+    mine = []
     if with_mine:
-        # A reviewer holds a few claims at a time: counting them stays small at any size.
-        mine = {
-            (school, tier): n
-            for school, tier, n in Claim.objects.filter(
+        # A reviewer's own claims: a few per school at most, counted from the claims.
+        counted = {"all_n": Count("pk")}
+        if chosen:
+            counted["chosen_n"] = Count("pk", filter=Q(submission__goal__school_id=chosen))
+        mine = list(
+            Claim.objects.filter(
+                _in_scope("submission__goal__school_id", user, school_ids),
                 reviewer=user,
                 submission__status=Submission.Status.SUBMITTED,
-                submission__goal__school_id__in=scope,
             )
             .order_by()
-            .values_list("submission__goal__school_id", "submission__tier")
-            .annotate(n=Count("pk"))
-        }
-    return QueueTallies(
-        waiting={(school, tier): w for school, tier, w, _ in rows if w},
-        claimed={(school, tier): c for school, tier, _, c in rows if c},
-        mine=mine,
-    )
+            .values("submission__tier")
+            .annotate(**counted)
+        )
+
+    def counts(prefix: str) -> TierCounts:
+        return TierCounts(
+            waiting={r["tier"]: r[f"{prefix}waiting"] or 0 for r in rows},
+            claimed={r["tier"]: r[f"{prefix}claimed"] or 0 for r in rows},
+            mine={r["submission__tier"]: r[f"{prefix}n"] for r in mine},
+        )
+
+    return QueueTallies(schools=counts("all_"), chosen=counts("chosen_") if chosen else None)
+
+
+def _tally_rows_counted(user, school_ids, chosen) -> list[dict]:
+    rows: dict[int, dict] = {}
+    scope = queue_schools(user).values("pk") if school_ids is None else list(school_ids)
+    for school, tier, waiting, claimed in QueueTally.objects.recount(scope):
+        row = rows.setdefault(
+            tier,
+            {
+                "tier": tier,
+                "all_waiting": 0,
+                "all_claimed": 0,
+                "chosen_waiting": 0,
+                "chosen_claimed": 0,
+            },
+        )
+        row["all_waiting"] += waiting
+        row["all_claimed"] += claimed
+        if school == chosen:
+            row["chosen_waiting"] += waiting
+            row["chosen_claimed"] += claimed
+    return list(rows.values())
 
 
 def queue_counts(*, user, school_ids: Sequence[int] | None = None) -> dict[str, int]:

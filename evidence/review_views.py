@@ -13,12 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from pplearn.access_log import evidence_view_record
-from pplearn.models import School
 
 from . import review_selectors as selectors
 from .models import Submission
@@ -62,11 +61,11 @@ class QueueFilterForm(forms.Form):
     )
     claim = forms.ChoiceField(choices=CLAIM_CHOICES, required=False, label="Status")
 
-    def __init__(self, *args, schools: list[School], **kwargs):
+    def __init__(self, *args, schools: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         # The schools read once by the page: the choices, the check and the queue's scope.
         self.schools = schools
-        self.fields["school"].choices = [("", "All schools")] + [(s.pk, s.name) for s in schools]
+        self.fields["school"].choices = [("", "All schools"), *schools]
         for name in ("school", "tier", "age", "claim"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["teacher"].widget.attrs.update({"class": "form-control", "type": "search"})
@@ -76,12 +75,11 @@ class QueueFilterForm(forms.Form):
         per option, and the template language a loop step per school, which a district of
         200 schools feels on every page (issue 8)."""
         chosen = self.cleaned_data.get("school") if self.is_bound and self.is_valid() else None
-        selected = mark_safe(" selected")  # noqa: S308 (a constant)
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((s.pk, selected if s.pk == chosen else "", s.name) for s in self.schools),
+        options = (
+            f'<option value="{pk:d}"{" selected" if pk == chosen else ""}>{escape(name)}</option>'
+            for pk, name in self.schools
         )
+        return mark_safe("".join(options))  # noqa: S308 (ids are numbers, names escaped)
 
     def filters(self) -> selectors.QueueFilters:
         if not self.is_valid():
@@ -103,13 +101,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     schools = selectors.queue_school_choices(user=user)
     if not schools:
         raise Http404
-    school_ids = [s.pk for s in schools]
+    school_ids = [pk for pk, _ in schools]
     filter_form = QueueFilterForm(request.GET or None, schools=schools)
     filters = filter_form.filters()
     items = selectors.queue_for_reviewer(user=user, filters=filters, school_ids=school_ids)
     # The list's fragment shows no counts: it needs the user's claims only to total a filter.
     tallies = selectors.queue_tallies(
-        user=user, school_ids=school_ids, with_mine=not request.htmx or filters.claim != ""
+        user=user,
+        school_ids=school_ids,
+        chosen=filters.school_id,
+        with_mine=not request.htmx or filters.claim != "",
     )
     page = CountedPaginator(items, 25, count=tallies.matching(filters)).get_page(
         request.GET.get("page")

@@ -181,3 +181,23 @@ def test_a_claim_on_an_item_no_longer_waiting_is_not_counted(world):
 
     assert kept() == []
     assert_no_drift()
+
+
+def test_other_databases_count_the_same_numbers_from_the_items(world):
+    """The SQLite path counts what the triggers keep: the same rows, school chosen or not."""
+    from evidence.review_selectors import _tally_rows_counted
+
+    queue_item(world.school_a, tier=1, claimed_by=world.coordinator)
+    queue_item(world.school_b, tier=1)
+    queue_item(world.school_b, tier=3, claimed_by=world.coordinator)
+    ids = [world.school_a.pk, world.school_b.pk]
+
+    counted = _tally_rows_counted(world.coordinator, ids, world.school_b.pk)
+    kept_rows = queue_tallies(user=world.coordinator, school_ids=ids, chosen=world.school_b.pk)
+
+    by_tier = {row["tier"]: row for row in counted}
+    assert {t: r["all_waiting"] for t, r in by_tier.items()} == kept_rows.schools.waiting
+    assert {t: r["all_claimed"] for t, r in by_tier.items()} == kept_rows.schools.claimed
+    assert {t: r["chosen_waiting"] for t, r in by_tier.items()} == kept_rows.chosen.waiting
+    assert kept_rows.chosen.waiting == {1: 1, 3: 1}
+    assert kept_rows.chosen.mine == {1: 0, 3: 1}

@@ -561,6 +561,16 @@ def test_the_school_filter_offers_only_the_users_schools_and_keeps_the_choice(cl
     assert "Far Away High" not in html
 
 
+def test_school_names_in_the_filter_are_escaped(client, world):
+    world.school_b.name = "Lincoln <Middle> & Annex"
+    world.school_b.save()
+    signed_in(client, world.coordinator)
+
+    html = client.get(QUEUE).content.decode()
+
+    assert "Lincoln &lt;Middle&gt; &amp; Annex</option>" in html
+
+
 def test_a_school_outside_the_users_queue_filters_nothing(client, world, spread):
     queue_item(world.other_school)
     signed_in(client, world.coordinator)

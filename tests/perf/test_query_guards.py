@@ -28,13 +28,13 @@ PINNED = {
     "teacher home": 6,
     "goal page": 12,
     "tier submission form": 13,
-    "review queue": 9,
-    "review queue, filtered": 10,
+    "review queue": 8,  # 9 before: the schools read once, counts from the queue's tallies
+    "review queue, filtered": 8,  # 10 before: its total from the tallies too
     "scoring page": 12,  # 23 before issue 8: the submission, claim and coach check read once
     "coach caseload": 10,
     "principal: school dashboard": 13,  # 17-18 before issue 8: goals and submissions read once
     "district dashboard": None,
-    "library search": None,
+    "library search": 10,  # the 200 most recent matches ranked, counted without ranking
     "growth record": 15,
     "library: share a finished practice": 15,
 }

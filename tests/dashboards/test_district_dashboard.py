@@ -508,3 +508,44 @@ def test_a_coordinator_of_a_closed_school_only_is_told_so(client, world, distric
     assert "No schools to show" in response.content.decode()
     rows = _csv(client.get(reverse("dashboards:district_csv", args=["schools"])))
     assert rows[1:] == [["Total", "0", "0", "", "0", "", "", "0", "0", "0.00", "0.00"]]
+
+
+def test_many_schools_are_paged_with_the_order_and_total_over_all_of_them(client, world):
+    """30 schools: 25 on the first page and 5 on the second, sorted across both pages; the
+    total counts every school and the CSV holds all 30."""
+    year = current_year(world.district)
+    make_goal(world.teacher, world.school_a, status=G.APPROVED, title="A goal to show")
+    for n in range(28):
+        extra = SchoolFactory(district=world.district, name=f"School {n:02d}")
+        for _ in range(n % 4):
+            make_person(Role.TEACHER, school=extra)
+    client.force_login(world.district_admin)
+    first = client.get(URL, {"sort": "-teachers"})
+    second = client.get(URL, {"sort": "-teachers", "page": "2"})
+    rows = _csv(
+        client.get(reverse("dashboards:district_csv", args=["schools"]), {"sort": "-teachers"})
+    )
+    shown = [
+        [f.school.name for f in response.context["dashboard"].school_tables[0].rows]
+        for response in (first, second)
+    ]
+    assert [len(names) for names in shown] == [25, 5]
+    assert shown[0] + shown[1] == [row[0] for row in rows[1:-1]]
+    teachers = [int(row[1]) for row in rows[1:-1]]
+    assert teachers == sorted(teachers, reverse=True)
+    assert rows[-1][:2] == ["Total", str(sum(teachers))]
+    for response in (first, second):
+        html = response.content.decode()
+        assert "of 30 in each table below" in html
+        assert "Page 1 of 2" in html or "Page 2 of 2" in html
+        assert response.context["dashboard"].total.teachers == sum(teachers)
+        assert response.context["dashboard"].school_year == year
+    assert f'href="?year={year.pk}&amp;sort=-teachers&amp;page=2"' in first.content.decode()
+    # A page that does not exist shows the last one, as elsewhere.
+    assert client.get(URL, {"page": "9"}).context["dashboard"].page.number == 2
+
+
+def test_the_page_says_when_the_clock_figures_were_counted(client, world, district):
+    client.force_login(world.district_admin)
+    html = client.get(URL).content.decode()
+    assert "Median turnaround, coaching coverage and stalled goals as of" in html

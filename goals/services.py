@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.rollups import rollup_refresh
 from pplearn.audit import audit_record
 from pplearn.models import Membership, Role, School, SchoolYear, User
 from pplearn.notifications import notify
@@ -76,6 +77,7 @@ def _record(goal: Goal, *, actor: User | None, from_status: str, comment: str = 
         district=goal.school.district,
         data={"from": from_status, "to": goal.status, "comment": comment},
     )
+    rollup_refresh(school_id=goal.school_id, school_year_id=goal.school_year_id)
 
 
 def _move(goal: Goal, *, to: str, actor: User | None, comment: str = "", **fields: Any) -> Goal:
@@ -187,6 +189,7 @@ def goal_update(
             district=goal.school.district,
             data={"fields": sorted(fields)},
         )
+        rollup_refresh(school_id=goal.school_id, school_year_id=goal.school_year_id)
     return goal
 
 

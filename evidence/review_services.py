@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.rollups import rollup_refresh
 from goals.models import Goal
 from goals.services import goal_complete
 from pplearn.audit import audit_record
@@ -200,6 +201,7 @@ def review_record(
                 message=_returned_message(tier_label, review.feedback, criteria, final),
                 url=locked.get_absolute_url(),
             )
+        rollup_refresh(school_id=locked.goal.school_id, school_year_id=locked.goal.school_year_id)
     return review
 
 

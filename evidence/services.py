@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from dashboards.rollups import rollup_refresh
 from goals.models import Goal
 from pplearn.audit import audit_record
 from pplearn.models import User
@@ -37,6 +38,9 @@ def _audit(submission: Submission, actor: User | None, verb: str, **data: Any) -
         target=submission,
         district=submission.goal.school.district,
         data=data,
+    )
+    rollup_refresh(
+        school_id=submission.goal.school_id, school_year_id=submission.goal.school_year_id
     )
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.rollups import rollup_refresh_teacher
 from goals.models import Goal
 from pplearn.audit import audit_record
 from pplearn.models import Role, School, SchoolYear, User
@@ -200,6 +201,7 @@ def conversation_log(
             NextStep(conversation=conversation, text=text, position=index)
             for index, text in enumerate(steps)
         )
+        rollup_refresh_teacher(teacher_id=teacher.pk, school_year_id=school_year.pk)
         audit_record(
             actor=coach,
             verb="coaching.conversation_log",
@@ -267,6 +269,9 @@ def conversation_update(
         conversation.goal = goal
         conversation.save(update_fields=["held_on", "kind", "notes", "goal", "updated_at"])
         added, removed = _steps_replace(conversation, wanted)
+        rollup_refresh_teacher(
+            teacher_id=conversation.teacher_id, school_year_id=conversation.school_year_id
+        )
         audit_record(
             actor=actor,
             verb="coaching.conversation_update",

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from dashboards.rollups import rollup_refresh_schools
+
 from .audit import audit_record
 from .models import District, Membership, Role, School, SchoolYear, User
 from .permissions import administered_district
@@ -118,6 +120,9 @@ def _memberships_sync(*, person: User, district: District, roles: RoleAssignment
         Membership(user=person, district=district, role=role, school_id=school_id)
         for role, school_id in added
     )
+    rollup_refresh_schools(
+        school_ids=[school for role, school in removed + added if role == Role.TEACHER]
+    )
     person._membership_cache = None
     return {
         "added": sorted(map(list, added), key=str),
@@ -211,6 +216,11 @@ def person_set_active(*, actor: User, person: User, active: bool) -> User:
     with transaction.atomic():
         person.is_active = active
         person.save(update_fields=["is_active"])
+        rollup_refresh_schools(
+            school_ids=person.memberships.filter(role=Role.TEACHER).values_list(
+                "school_id", flat=True
+            )
+        )
         audit_record(
             actor=actor,
             verb="person.reactivate" if active else "person.deactivate",

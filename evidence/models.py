@@ -192,9 +192,8 @@ class Submission(models.Model):
             # The review queue's page: the waiting items, oldest first, without the others.
             models.Index(
                 fields=["submitted_at", "id"],
-                include=["goal", "tier"],
                 condition=Q(status="submitted"),
-                name="submission_queue_idx",
+                name="submission_waiting_idx",
             ),
         ]
 

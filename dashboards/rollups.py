@@ -239,18 +239,26 @@ def _store_total(
 
 
 def recount(*, school_years: Iterable[SchoolYear] | None = None, now=None) -> int:
-    """Count every school's figures again for these years (all years if None), and the
-    turnaround totals kept for them. Returns the number of school rows written."""
+    """Count every school's figures again for these years (all years if None), the median
+    turnaround of each district's active schools (what its administrators see) and the
+    other turnaround totals kept for them. Returns the number of school rows written."""
     now = now or timezone.now()
     years = list(school_years if school_years is not None else SchoolYear.objects.all())
     written = 0
     for school_year in years:
-        ids = list(
-            School.objects.filter(district_id=school_year.district_id).values_list("pk", flat=True)
+        schools = list(
+            School.objects.filter(district_id=school_year.district_id).values_list(
+                "pk", "is_active"
+            )
         )
-        if ids:
-            written += len(_store(ids, school_year.pk, now))
-        for kept in TurnaroundTotal.objects.filter(school_year=school_year):
+        if not schools:
+            continue
+        written += len(_store([pk for pk, _ in schools], school_year.pk, now))
+        active = [pk for pk, is_active in schools if is_active]
+        _store_total(active, school_year, _key(active), now)
+        for kept in TurnaroundTotal.objects.filter(school_year=school_year).exclude(
+            schools_key=_key(active)
+        ):
             _recount_total(kept, school_year, now)
     return written
 

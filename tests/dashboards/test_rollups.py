@@ -317,3 +317,27 @@ def test_the_comparison_catches_a_service_that_forgets_its_rollup(world, monkeyp
 
     with pytest.raises(AssertionError, match="drifted"):
         run_and_compare()
+
+
+def test_a_generated_district_comes_with_its_rollups(db):
+    """manage.py generate_district counts every school-year's rollup, equal to a recount."""
+    from pplearn.models import School
+    from pplearn.perf.district import Options, generate_district
+
+    district = generate_district(
+        Options(
+            teachers=30,
+            years=2,
+            seed=3,
+            today=datetime.date(2026, 11, 22),
+            slug="rollups",
+            skip_fk_checks=False,
+            analyze=False,
+            log=lambda line: None,
+        )
+    )
+    schools = School.objects.filter(district=district).count()
+    rows = SchoolYearFigures.objects.filter(school__district=district)
+    assert rows.count() == schools * 2
+    assert sum(row.goals for row in rows) == Goal.objects.filter(school__district=district).count()
+    assert _compare(None) == rows.count()

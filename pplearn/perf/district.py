@@ -166,6 +166,7 @@ class Generator:
             self.stage("library", self.build_library)
             # Triggers keep the queue's tallies, but not under session_replication_role.
             self.stage("queue tallies", self.build_queue_tallies)
+            self.stage("dashboard rollups", self.build_dashboard_rollups)
             self.stage("sequences", lambda: reset_sequences(self.ids.models))
         if connection.vendor == "postgresql" and self.o.analyze:
             self.stage("analyze", self.analyze)
@@ -192,6 +193,12 @@ class Generator:
         QueueTally.objects.rebuild(
             school_ids=School.objects.filter(district=self.district).values_list("pk", flat=True)
         )
+
+    def build_dashboard_rollups(self) -> None:
+        """The district dashboard's rollups, counted as the recount command does."""
+        from dashboards.rollups import recount
+
+        recount(school_years=SchoolYear.objects.filter(district=self.district))
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:

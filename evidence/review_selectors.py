@@ -67,7 +67,7 @@ def _in_scope(field: str, user, school_ids: Sequence[int] | None) -> Q:
     # PostgreSQL), or the schools' subquery for callers without them.
     if school_ids is None:
         return Q(**{f"{field}__in": queue_schools(user).values("pk")})
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and school_ids:
         return Q(AnyOf(F(field), list(school_ids)))
     return Q(**{f"{field}__in": list(school_ids)})
 

@@ -201,3 +201,18 @@ def test_other_databases_count_the_same_numbers_from_the_items(world):
     assert {t: r["chosen_waiting"] for t, r in by_tier.items()} == kept_rows.chosen.waiting
     assert kept_rows.chosen.waiting == {1: 1, 3: 1}
     assert kept_rows.chosen.mine == {1: 0, 3: 1}
+
+
+def test_no_schools_means_nothing_counted(world):
+    queue_item(world.school_a, tier=1)
+
+    assert queue_tallies(user=world.coordinator, school_ids=[]).counts()["total"] == 0
+    assert queue_tallies(user=world.coordinator, school_ids=[world.school_a.pk]).counts() == {
+        "total": 1,
+        "unclaimed": 1,
+        "mine": 0,
+        "tier1": 1,
+        "tier2": 0,
+        "tier3": 0,
+        "tier4": 0,
+    }

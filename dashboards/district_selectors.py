@@ -250,9 +250,10 @@ def alignment_for_schools(
     `counts` holds, per system goal, the schools' goals (withdrawn ones left out, as on the
     school dashboard) and the number of schools with any (dashboards.rollups).
     """
-    ids = _ids(schools)
+    from .rollups import scope_filter
+
     through = SystemGoal.schools.through
-    names_one = through.objects.filter(systemgoal=OuterRef("pk"), school__in=ids)
+    names_one = through.objects.filter(systemgoal=OuterRef("pk"), school__in=scope_filter(schools))
     names_any = through.objects.filter(systemgoal=OuterRef("pk"))
     goals = list(
         SystemGoal.objects.active()

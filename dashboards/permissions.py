@@ -31,6 +31,15 @@ def get_school_for_dashboard_or_404(user, pk: int) -> School:
 DISTRICT_DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.DISTRICT_ADMIN})
 
 
+class Schools(list):
+    """The schools a person may compare, in name order, and the query that chose them: the
+    dashboard's queries filter by it (a subquery) rather than by a list of every id."""
+
+    def __init__(self, queryset):
+        super().__init__(queryset)
+        self.queryset = queryset
+
+
 def district_dashboard_scope_or_404(user) -> tuple[District, list[School]]:
     """The district and the active schools the user may compare, or 404 if there are none.
 
@@ -50,4 +59,4 @@ def district_dashboard_scope_or_404(user) -> tuple[District, list[School]]:
     schools = School.objects.active().filter(district_id=district_id).order_by("name")
     if not wide:
         schools = schools.filter(pk__in=served)
-    return districts[district_id], list(schools)
+    return districts[district_id], Schools(schools)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pplearn.models import Role, School
@@ -9,13 +10,18 @@ from pplearn.models import Role, School
 from .models import Goal
 
 
-def get_goal_for_viewer_or_404(user, pk: int) -> Goal:
-    return get_object_or_404(
-        Goal.objects.visible_to(user).select_related(
+def get_goal_for_viewer_or_404(user, pk: int, queryset: QuerySet[Goal] | None = None) -> Goal:
+    """The goal, with what its pages show, when the user may see it; 404 otherwise.
+
+    Visibility is one EXISTS on the goal's row: no DISTINCT over the joined rows, so
+    PostgreSQL plans it in about half the time (issue 8).
+    """
+    if queryset is None:
+        queryset = Goal.objects.select_related(
             "teacher", "school", "school__district", "school_year", "approved_by"
-        ),
-        pk=pk,
-    )
+        )
+    visible = Goal.objects.visible_to(user).order_by().filter(pk=OuterRef("pk"))
+    return get_object_or_404(queryset.filter(Exists(visible)), pk=pk)
 
 
 def can_edit_goal(user, goal: Goal) -> bool:

@@ -33,21 +33,18 @@ def goal_comments(*, goal: Goal) -> QuerySet[GoalComment]:
     return goal.comments.select_related("author").order_by("created_at", "pk")
 
 
-def goal_for_page(goal: Goal) -> Goal:
-    """Load the goal's many-to-many fields for the goal page in a fixed number of queries."""
-    return (
-        Goal.objects.filter(pk=goal.pk)
-        .select_related("teacher", "school", "school_year", "approved_by", "carried_from")
-        .prefetch_related(
-            Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")),
-            # Each component with its domain and framework joined: one query, not three.
-            Prefetch(
-                "standard_components",
-                queryset=StandardComponent.objects.select_related("domain__framework"),
-            ),
-            "collaborators",
-        )
-        .get()
+def goal_for_page_queryset() -> QuerySet[Goal]:
+    """The goal page's goal with its many-to-many fields, in a fixed number of queries."""
+    return Goal.objects.select_related(
+        "teacher", "school", "school__district", "school_year", "approved_by", "carried_from"
+    ).prefetch_related(
+        Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")),
+        # Each component with its domain and framework joined: one query, not three.
+        Prefetch(
+            "standard_components",
+            queryset=StandardComponent.objects.select_related("domain__framework"),
+        ),
+        "collaborators",
     )
 
 

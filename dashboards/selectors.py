@@ -15,7 +15,6 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     Window,
@@ -152,25 +151,24 @@ def alignment_for_school(*, school: School, school_year: SchoolYear) -> list[Sys
     through = SystemGoal.schools.through
     names_school = through.objects.filter(systemgoal=OuterRef("pk"), school=school)
     names_any = through.objects.filter(systemgoal=OuterRef("pk"))
-    # Counted from the school's own goals: a join over every goal of the district linked to
-    # the system goal grew with the district (93 ms at 200 schools; 13 ms this way, issue 8).
-    links = (
-        Goal.system_goals.through.objects.filter(
-            systemgoal=OuterRef("pk"), goal__school=school, goal__school_year=school_year
-        )
-        .exclude(goal__status=Goal.Status.WITHDRAWN)
-        .order_by()
-        .values("systemgoal")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return list(
+    system_goals = list(
         SystemGoal.objects.active()
         .filter(district_id=school.district_id, school_year=school_year)
         .filter(Exists(names_school) | ~Exists(names_any))
-        .annotate(goal_count=Coalesce(Subquery(links, output_field=IntegerField()), Value(0)))
-        .order_by("-goal_count", "title")
     )
+    # Counted from the school's own goals, in one grouped query: a count joined to the
+    # system goals read every goal of the district linked to each (93 ms at 200 schools).
+    counts = dict(
+        Goal.system_goals.through.objects.filter(goal__school=school, goal__school_year=school_year)
+        .exclude(goal__status=Goal.Status.WITHDRAWN)
+        .order_by()
+        .values_list("systemgoal")
+        .annotate(n=Count("pk"))
+    )
+    for system_goal in system_goals:
+        system_goal.goal_count = counts.get(system_goal.pk, 0)
+    system_goals.sort(key=lambda system_goal: (-system_goal.goal_count, system_goal.title))
+    return system_goals
 
 
 def median_turnarounds(

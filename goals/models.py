@@ -339,6 +339,8 @@ class Goal(models.Model):
         indexes = [
             models.Index(fields=["school", "status"]),
             models.Index(fields=["teacher", "school_year"]),
+            # A school's goals of one year: every figure of its dashboard (issue 8).
+            models.Index(fields=["school", "school_year"], name="goal_school_year_idx"),
         ]
         constraints = [
             models.CheckConstraint(

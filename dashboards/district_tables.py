@@ -330,12 +330,7 @@ def district_dashboard(
     """Every table of the district dashboard for the year, schools in the chosen order: the
     page of schools asked for, or every school (the CSV). The total and the order are over
     every school, summed and sorted in the database from the rollups (dashboards.rollups)."""
-    total = rollups.rollup_total(schools=schools, school_year=school_year, now=now)
-    total.median_turnaround, counted_at = rollups.turnaround_total(
-        ids=[school.pk for school in schools], school_year=school_year, now=now
-    )
-    if total.counted_at is None or counted_at < total.counted_at:
-        total.counted_at = counted_at
+    total, alignment_counts = rollups.scope_total(schools=schools, school_year=school_year, now=now)
     by_pk = {school.pk: school for school in schools}
     ordered = rollups.rollup_rows(
         schools=schools, school_year=school_year, order_by=order_by(sort)
@@ -397,7 +392,7 @@ def district_dashboard(
         district=district,
         schools=schools,
         school_year=school_year,
-        counts=rollups.alignment_counts(schools=schools, school_year=school_year),
+        counts=alignment_counts,
     )
     other_tables = [
         Table(

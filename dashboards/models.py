@@ -65,8 +65,10 @@ class SchoolYearFigures(models.Model):
 
 
 class TurnaroundTotal(models.Model):
-    """The median turnaround over several schools' reviews of a year (not a sum of the schools'
-    medians, so not a rollup of them): counted when first shown and every 15 minutes."""
+    """The total of several schools (a district's active schools, or those a coordinator
+    serves) for a year: `figures` holds the sums of their rollups and the alignment counts,
+    summed again whenever one of their rows is; the median turnaround over their reviews (not
+    a sum of the schools' medians) is counted when first shown and every 15 minutes."""
 
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
     # The schools counted: a digest of their sorted ids (a coordinator may serve a few).
@@ -74,6 +76,9 @@ class TurnaroundTotal(models.Model):
     school_ids = models.JSONField(default=list)
     median_turnaround = models.DurationField(null=True)
     counted_at = models.DateTimeField()
+    # {"sums": {column: total}, "alignment": {system goal id: [goals, schools]},
+    #  "counted": schools summed, "counted_at": the oldest of their counts}
+    figures = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

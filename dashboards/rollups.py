@@ -14,17 +14,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
+from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, Min, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from evidence.models import TIERS
 from goals.models import Goal
 from pplearn.models import School, SchoolYear
 
-from .district_selectors import ZERO, SchoolFigures, count_figures, total_turnaround
+from .district_selectors import SchoolFigures, count_figures, total_turnaround
 from .models import SchoolYearFigures, TurnaroundTotal
 
 FIELDS = (
@@ -104,6 +104,7 @@ def _store(ids: list[int], school_year_id: int, now: datetime.datetime) -> list[
         unique_fields=["school_year", "school"],
         update_fields=STORED,
     )
+    _sum_totals_containing(ids, school_year_id)
     return rows
 
 
@@ -174,74 +175,79 @@ def _fill_missing(schools: list[School], school_year: SchoolYear, now) -> None:
         _store(missing, school_year.pk, now or timezone.now())
 
 
-def rollup_total(
-    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
-) -> SchoolFigures:
-    """The schools' total for the year, summed in the database from their rollups (the
-    median turnaround and the alignment counts are added by the caller)."""
-    sums = {name: Coalesce(Sum(name), 0) for name in SUMMED if name not in ("stipends", "credit")}
-
-    def totals() -> dict:
-        return _scope(schools, school_year).aggregate(
-            **sums,
-            stipends=Coalesce(Sum("stipends"), Value(ZERO)),
-            credit=Coalesce(Sum("credit"), Value(ZERO)),
-            counted=Count("pk"),
-            counted_at=Min("counted_at"),
-        )
-
-    values = totals()
-    if values["counted"] < len(schools):
-        _fill_missing(schools, school_year, now)
-        values = totals()
-    total = _figures(values, None)
-    total.counted_at = values["counted_at"]
-    return total
-
-
-ALIGNMENT_SQL = (
-    "SELECT key::bigint, SUM(value::bigint), COUNT(*) FILTER (WHERE value::bigint > 0)"
-    " FROM dashboards_schoolyearfigures, jsonb_each_text(alignment)"
-    " WHERE id IN ({chosen}) GROUP BY key"
-)
-
-
-def alignment_counts(
-    *, schools: list[School], school_year: SchoolYear
-) -> dict[int, tuple[int, int]]:
-    """Per system goal: the schools' goals working on it, and how many schools have any."""
-    rows = _scope(schools, school_year)
-    if connection.vendor == "postgresql":
-        # Summed in the database: the page reads one row per system goal, not per school.
-        chosen, params = rows.values("pk").query.sql_with_params()
-        # `chosen` is Django's SQL for the rows, its values kept apart in `params`.
-        sql = ALIGNMENT_SQL.format(chosen=chosen)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return {pk: (goals, schools) for pk, goals, schools in cursor.fetchall() if goals}
-    counts: dict[int, tuple[int, int]] = {}
-    for alignment in rows.values_list("alignment", flat=True):
-        for pk, goals in alignment.items():
+def _sums(ids: list[int], school_year_id: int) -> dict:
+    """The schools' rollups summed (JSON-ready): every summed column, the alignment counts
+    per system goal (goals, schools with any), how many schools and the oldest count."""
+    rows = SchoolYearFigures.objects.filter(school_year_id=school_year_id, school__in=ids)
+    values = rows.aggregate(
+        **{name: Sum(name) for name in SUMMED}, counted=Count("pk"), oldest=Min("counted_at")
+    )
+    alignment: dict[str, list[int]] = {}
+    for counts in rows.values_list("alignment", flat=True):
+        for pk, goals in counts.items():
             if goals:
-                before = counts.get(int(pk), (0, 0))
-                counts[int(pk)] = (before[0] + goals, before[1] + 1)
-    return counts
+                before = alignment.setdefault(pk, [0, 0])
+                before[0] += goals
+                before[1] += 1
+    return {
+        "sums": {name: str(values[name] or 0) for name in SUMMED},
+        "alignment": alignment,
+        "counted": values["counted"],
+        "counted_at": values["oldest"].isoformat() if values["oldest"] else None,
+    }
+
+
+def _sum_totals_containing(ids: list[int], school_year_id: int) -> None:
+    """Sum again the kept totals that count any of these schools (after their rows changed).
+
+    The total's row is locked first, so two changes at two of its schools are summed one
+    after the other and the second sum sees the first change."""
+    changed = set(ids)
+    for kept in TurnaroundTotal.objects.filter(school_year_id=school_year_id).only(
+        "pk", "school_ids"
+    ):
+        if changed & set(kept.school_ids):
+            locked = TurnaroundTotal.objects.select_for_update().filter(pk=kept.pk)
+            with transaction.atomic():
+                if locked.exists():
+                    locked.update(figures=_sums(kept.school_ids, school_year_id))
+
+
+def _total_from(kept: TurnaroundTotal) -> tuple[SchoolFigures, dict[int, tuple[int, int]]]:
+    sums = kept.figures["sums"]
+    values = {
+        name: Decimal(sums[name]) if name in ("stipends", "credit") else int(sums[name])
+        for name in SUMMED
+    }
+    total = _figures(values, None)
+    total.median_turnaround = kept.median_turnaround
+    oldest = kept.figures["counted_at"]
+    total.counted_at = kept.counted_at
+    if oldest is not None:
+        total.counted_at = min(kept.counted_at, datetime.datetime.fromisoformat(oldest))
+    alignment = {
+        int(pk): (goals, schools) for pk, (goals, schools) in kept.figures["alignment"].items()
+    }
+    return total, alignment
+
+
+def scope_total(
+    *, schools: list[School], school_year: SchoolYear, now: datetime.datetime | None = None
+) -> tuple[SchoolFigures, dict[int, tuple[int, int]]]:
+    """The schools' total for the year and the alignment counts per system goal, read from
+    their kept total (one row, whatever the number of schools). The first time these
+    schools are shown together, their missing rollups and their total are counted."""
+    ids = [school.pk for school in schools]
+    kept = TurnaroundTotal.objects.filter(school_year=school_year, schools_key=_key(ids)).first()
+    if kept is None or kept.figures.get("counted") != len(ids):
+        _fill_missing(schools, school_year, now)
+        kept = _store_total(ids, school_year, _key(ids), now or timezone.now())
+    return _total_from(kept)
 
 
 def rollup_rows(*, schools: list[School], school_year: SchoolYear, order_by: list):
     """The schools' rollups for the year in the order asked, to slice (a page) or list."""
     return _scope(schools, school_year).order_by(*order_by)
-
-
-def turnaround_total(
-    *, ids: list[int], school_year: SchoolYear, now: datetime.datetime | None = None
-) -> tuple[datetime.timedelta | None, datetime.datetime]:
-    """The median turnaround over the schools' reviews of the year, and when it was counted."""
-    key = _key(ids)
-    kept = TurnaroundTotal.objects.filter(school_year=school_year, schools_key=key).first()
-    if kept is None:
-        kept = _store_total(ids, school_year, key, now or timezone.now())
-    return kept.median_turnaround, kept.counted_at
 
 
 def _store_total(
@@ -253,12 +259,13 @@ def _store_total(
         school_ids=sorted(ids),
         median_turnaround=total_turnaround(ids=ids, school_year=school_year),
         counted_at=now,
+        figures=_sums(ids, school_year.pk),
     )
     TurnaroundTotal.objects.bulk_create(
         [kept],
         update_conflicts=True,
         unique_fields=["school_year", "schools_key"],
-        update_fields=["school_ids", "median_turnaround", "counted_at"],
+        update_fields=["school_ids", "median_turnaround", "counted_at", "figures"],
     )
     return kept
 

@@ -90,8 +90,13 @@ def as_figures(row: SchoolYearFigures, school: School | None = None) -> SchoolFi
 
 def _store(ids: list[int], school_year_id: int, now: datetime.datetime) -> list[SchoolYearFigures]:
     """Count the schools' figures for the year and write them, replacing older counts."""
-    school_year = SchoolYear(pk=school_year_id)
-    counted = count_figures(ids=ids, school_year=school_year, now=now)
+    counted = count_figures(ids=ids, school_year=SchoolYear(pk=school_year_id), now=now)
+    return _write(ids, school_year_id, now, counted)
+
+
+def _write(
+    ids: list[int], school_year_id: int, now: datetime.datetime, counted: dict
+) -> list[SchoolYearFigures]:
     rows = [
         SchoolYearFigures(
             school_id=pk, school_year_id=school_year_id, counted_at=now, **_stored(figures)
@@ -112,17 +117,21 @@ def rollup_refresh(*, school_id: int, school_year_id: int) -> None:
     """Count one school's figures for one year again, in the caller's transaction.
 
     Call it from a service after its change is written (the count must see the change).
+    When the figures come out as they were (a draft saved, a file added), nothing is written.
     """
     now = timezone.now()
     with transaction.atomic():
-        SchoolYearFigures.objects.get_or_create(
+        _, created = SchoolYearFigures.objects.get_or_create(
             school_id=school_id, school_year_id=school_year_id, defaults={"counted_at": now}
         )
         # The lock queues changes at the same school: the second count sees the first change.
-        SchoolYearFigures.objects.select_for_update().filter(
+        row = SchoolYearFigures.objects.select_for_update().get(
             school_id=school_id, school_year_id=school_year_id
-        ).exists()
-        _store([school_id], school_year_id, now)
+        )
+        counted = count_figures(ids=[school_id], school_year=SchoolYear(pk=school_year_id), now=now)
+        values = _stored(counted[school_id])
+        if created or any(getattr(row, name) != value for name, value in values.items()):
+            _write([school_id], school_year_id, now, {school_id: counted[school_id]})
 
 
 def rollup_refresh_schools(*, school_ids: Iterable[int | None]) -> None:

@@ -459,7 +459,7 @@ costs before it does anything (session, user, roles, unread count, base template
 - nproc: {m["nproc"]}; CPU: {m["cpu"]}; RAM: {m["ram"]}
 - PostgreSQL {m["postgresql"]}, Python {m["python"]}, Django test client in-process,
   DJANGO_DEBUG=false
-- load average while measuring: {m["load"]} (the machine was shared with other work)
+- load average while measuring: {m["load"]} (1, 5 and 15 minutes; runnable/total tasks; last pid)
 
 ## Pages
 

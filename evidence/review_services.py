@@ -94,14 +94,16 @@ def submission_claim(*, submission: Submission, reviewer: User, take_over: bool 
     return claim
 
 
-def submission_release(*, submission: Submission, reviewer: User) -> None:
-    """Put the submission back in the queue for anyone."""
+def submission_release(*, submission: Submission, reviewer: User) -> bool:
+    """Put the submission back in the queue for anyone; False when the reviewer held no
+    claim on it (nothing changes then)."""
     with transaction.atomic():
         locked = _lock(submission)
         deleted, _ = Claim.objects.filter(submission=locked, reviewer=reviewer).delete()
         if deleted:
             _touch(locked)
             _audit(locked, reviewer, "release")
+    return bool(deleted)
 
 
 def submission_open(*, submission: Submission, reviewer: User) -> None:

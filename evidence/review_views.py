@@ -311,6 +311,8 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_release(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission_for_review_or_404(request.user, pk)
-    submission_release(submission=submission, reviewer=request.user)
-    messages.info(request, "Released: it is back in the queue for anyone.")
+    if submission_release(submission=submission, reviewer=request.user):
+        messages.info(request, "Released: it is back in the queue for anyone.")
+    else:
+        messages.info(request, "You were not reviewing it, so there was nothing to release.")
     return redirect(reverse("evidence:review_queue"))

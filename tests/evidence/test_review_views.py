@@ -410,6 +410,20 @@ def test_releasing_puts_it_back_in_the_queue(client, world, submission):
     assert not Claim.objects.filter(submission=submission).exists()
     queue = client.get(QUEUE, {"claim": "unclaimed"})
     assert listed(queue) == [submission.pk]
+    assert "Released: it is back in the queue for anyone." in messages_of(queue)
+
+
+def test_releasing_what_someone_else_reviews_says_nothing_was_released(client, world, submission):
+    signed_in(client, world.coordinator).get(score_url(submission))
+    second = make_person(Role.COORDINATOR, district=world.district, email="second@example.org")
+    signed_in(client, second)
+
+    client.post(release_url(submission))
+
+    assert Claim.objects.get(submission=submission).reviewer == world.coordinator
+    said = messages_of(client.get(QUEUE))
+    assert "You were not reviewing it, so there was nothing to release." in said
+    assert not any(m.startswith("Released") for m in said)
 
 
 # Save decision, open next

@@ -61,7 +61,11 @@ def test_phone_menu_collapses_and_signs_out(phone_page: Page, live_server, world
 
     menu_button.click()
     expect(menu_button).to_have_attribute("aria-expanded", "true")
+    # Wait for the menu to finish opening: a click while Bootstrap animates its height can
+    # land before the dropdown is ready (seen once on a fresh clone).
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     user_menu.click()
+    expect(user_menu).to_have_attribute("aria-expanded", "true")
     expect(sign_out).to_be_visible()
     sign_out.click()
 

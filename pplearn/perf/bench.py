@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 # Targets of issue 8.
 MAX_RATIO_SIZES = 1.3
@@ -45,6 +45,7 @@ class PageResult:
     p50_ms: float | None
     p95_ms: float | None
     note: str = ""
+    times_ms: list = field(default_factory=list)
 
 
 @dataclass
@@ -227,23 +228,46 @@ def measure(requests: int, warmup: int, only: str = "") -> list[PageResult]:
         # Read now: every request clears the connection's query log as it starts.
         query_count = len(captured.captured_queries)
         times, status = _time_page(client, url, requests, warmup)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         note = "" if len(times) == requests else f"{len(times)} requests (time budget)"
+        p50, p95 = _percentiles(times)
         results.append(
-            PageResult(
-                page.name,
-                page.kind,
-                url,
-                status,
-                query_count,
-                round(statistics.median(times), 1),
-                round(p95, 1),
-                note,
-            )
+            PageResult(page.name, page.kind, url, status, query_count, p50, p95, note, times)
         )
         print(f"  {page.name:<40} {query_count} queries  p50 {results[-1].p50_ms} ms", flush=True)
     return results
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return round(statistics.median(ordered), 1), round(p95, 1)
+
+
+def merge(paths: list[str]) -> dict:
+    """One size's rounds as one measurement: every timed request of every round together.
+
+    `make bench` measures the two sizes in turns (small, large, small, large, ...), so a
+    change in the machine's load falls on both sizes alike instead of on one of them.
+    """
+    rounds = []
+    for path in paths:
+        with open(path) as f:
+            rounds.append(json.load(f))
+    merged = dict(rounds[0], requests=sum(r["requests"] for r in rounds), rounds=len(rounds))
+    pages = []
+    for first in rounds[0]["pages"]:
+        same = [p for r in rounds for p in r["pages"] if p["name"] == first["name"]]
+        times = [t for p in same for t in p.get("times_ms", [])]
+        counts = {p["queries"] for p in same}
+        page = dict(first, times_ms=times)
+        if times:
+            page["p50_ms"], page["p95_ms"] = _percentiles(times)
+        if len(counts) > 1:
+            page["queries"] = max(counts)
+            page["note"] = f"query counts differ between rounds: {sorted(counts)}"
+        pages.append(page)
+    merged["pages"] = pages
+    return merged
 
 
 def sweep() -> dict:
@@ -427,7 +451,8 @@ def report(small_path: str, large_path: str, sweep_paths: list[str], write: str 
     print()
     print(
         f"Pages: small = {small['teachers']:,} teachers, large = {large['teachers']:,} "
-        f"teachers; {large['requests']} timed requests after {large['warmup']} warm-up"
+        f"teachers; {large['requests']} timed requests{_rounds(large)}, "
+        f"{large['warmup']} warm-up each round"
     )
     print(pages_md)
     if sweeps:
@@ -440,6 +465,13 @@ def report(small_path: str, large_path: str, sweep_paths: list[str], write: str 
         _write_doc(write, small, large, pages_md, sweep_md, failures)
         print(f"\nWritten to {write}")
     return 0
+
+
+def _rounds(measured: dict) -> str:
+    rounds = measured.get("rounds", 1)
+    if rounds == 1:
+        return ""
+    return f" in {rounds} rounds taken in turns with the other size"
 
 
 def _write_doc(path, small, large, pages_md, sweep_md, failures) -> None:
@@ -464,8 +496,9 @@ costs before it does anything (session, user, roles, unread count, base template
 ## Pages
 
 Small: {small["teachers"]:,} teachers; large: {large["teachers"]:,} teachers (4 school years
-each). {large["requests"]} timed requests per page after {large["warmup"]} warm-up; times in
-milliseconds, queries counted on one request after the warm-up.
+each). {large["requests"]} timed requests per page{_rounds(large)}, each round after
+{large["warmup"]} warm-up; times in milliseconds, queries counted on one request after the
+warm-up.
 
 {pages_md}
 ## Reminder sweep
@@ -511,6 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sweep")
     s.add_argument("--label", required=True)
     s.add_argument("--out", required=True)
+    g = sub.add_parser("merge")
+    g.add_argument("rounds", nargs="+")
+    g.add_argument("--out", required=True)
     r = sub.add_parser("report")
     r.add_argument("small")
     r.add_argument("large")
@@ -519,6 +555,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         return report(args.small, args.large, args.sweeps, args.write)
+    if args.command == "merge":
+        with open(args.out, "w") as f:
+            json.dump(merge(args.rounds), f, indent=1)
+        return 0
     _setup()
     from pplearn.models import Membership, Role
 

@@ -83,7 +83,8 @@ def personas(district=None) -> dict:
             goal__teacher__is_active=True,
         )
         .select_related("goal", "goal__teacher")
-        .order_by("pk")
+        # The lowest tier first: each size opens the same tier's form (Tier 3's has a table).
+        .order_by("tier", "pk")
         .first()
     )
     coordinator = (

@@ -14,8 +14,6 @@ from django.db.models import (
     Count,
     DurationField,
     Exists,
-    F,
-    Lookup,
     Max,
     OuterRef,
     Prefetch,
@@ -24,6 +22,8 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
+
+from pplearn.lookups import among
 
 from .models import Artifact, Claim, CriterionScore, QueueTally, Review, Submission
 from .review_permissions import queue_schools
@@ -47,29 +47,12 @@ def queue_school_choices(*, user) -> list[tuple[int, str]]:
     return list(queue_schools(user).order_by("name", "pk").values_list("pk", "name"))
 
 
-class AnyOf(Lookup):
-    """`field = ANY(array)`: a list of ids as one parameter, however long (PostgreSQL)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [list(value)]
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
-
-
 def _in_scope(field: str, user, school_ids: Sequence[int] | None) -> Q:
     # The ids the page read once (a district's 200 schools are one array parameter on
     # PostgreSQL), or the schools' subquery for callers without them.
     if school_ids is None:
         return Q(**{f"{field}__in": queue_schools(user).values("pk")})
-    if connection.vendor == "postgresql" and school_ids:
-        return Q(AnyOf(F(field), list(school_ids)))
-    return Q(**{f"{field}__in": list(school_ids)})
+    return Q(among(field, school_ids))
 
 
 def queue_for_reviewer(

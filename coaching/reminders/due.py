@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
-from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from coaching.models import ReminderSettings
 from evidence.models import Submission
 from goals.models import Goal
+from pplearn.lookups import among
 from pplearn.models import District, Membership, SchoolYear
 
 from .clock import window_start
@@ -78,39 +78,6 @@ class DistrictSweep:
 
     def grid_period(self) -> str:
         return window_start(GRID_EPOCH, self.today, self.rules.repeat_days).isoformat()
-
-
-class Among(Lookup):
-    """`field IN (ids)` without Django preparing each id one by one.
-
-    Every query of the sweep names its batch of 500 people; `field__in=ids` prepared them
-    value by value, a third of the sweep's time. PostgreSQL gets one array instead
-    (`= ANY`, the plan it makes of an IN list anyway); other databases an IN list.
-    """
-
-    lookup_name = "among"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return self.rhs
-
-    def as_sql(self, compiler, connection):
-        if not self.rhs:
-            raise EmptyResultSet
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
-
-    def as_postgresql(self, compiler, connection):
-        if not self.rhs:
-            raise EmptyResultSet
-        lhs, params = self.process_lhs(compiler, connection)
-        array = f"{self.lhs.output_field.rel_db_type(connection)}[]"
-        return f"{lhs} = ANY(%s::{array})", (*params, self.rhs)
-
-
-def among(field: str, ids) -> Among:
-    """A filter: the row's `field` (an id) is one of `ids`."""
-    return Among(F(field), sorted(ids))
 
 
 def short(text: str, length: int = 80) -> str:

@@ -16,13 +16,13 @@ from django.urls import reverse
 from coaching.models import CoachAssignment, Conversation, Reminder
 from evidence.models import Submission
 from goals.models import Goal
+from pplearn.lookups import among
 from pplearn.models import Membership, Role
 
 from .clock import iso_week, school_days_between
 from .due import (
     DistrictSweep,
     Due,
-    among,
     count_by,
     in_scope,
     plural,

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from coaching.models import Reminder, ReminderPreference, ReminderSettings
 from evidence.models import ReviewPolicy
+from pplearn.lookups import among
 from pplearn.models import District, Notification, User
 from pplearn.tasks import notifications_enqueue
 
 from .clock import district_zone, next_allowed, next_digest
-from .due import DistrictSweep, Due, among, clip
+from .due import DistrictSweep, Due, clip
 from .leader_kinds import approvals, checkins, principal_digest, queue_digest
 from .teacher_kinds import draft_goals, no_evidence, no_goal, returned
 

@@ -13,9 +13,10 @@ from django.urls import reverse
 from coaching.models import Reminder
 from evidence.models import Submission
 from goals.models import Goal
+from pplearn.lookups import among
 from pplearn.models import Membership, Role
 
-from .due import DistrictSweep, Due, among, short, stalled_approved_goals, url_with_pk
+from .due import DistrictSweep, Due, short, stalled_approved_goals, url_with_pk
 
 K = Reminder.Kind
 

@@ -328,19 +328,10 @@ def test_the_comparison_catches_a_service_that_forgets_its_rollup(world, monkeyp
 def test_a_generated_district_comes_with_its_rollups(db):
     """manage.py generate_district counts every school-year's rollup, equal to a recount."""
     from pplearn.models import School
-    from pplearn.perf.district import Options, generate_district
+    from tests.perf.generated import small_district
 
-    district = generate_district(
-        Options(
-            teachers=30,
-            years=2,
-            seed=3,
-            today=datetime.date(2026, 11, 22),
-            slug="rollups",
-            skip_fk_checks=False,
-            analyze=False,
-            log=lambda line: None,
-        )
+    district = small_district(
+        teachers=30, years=2, seed=3, today=datetime.date(2026, 11, 22), slug="rollups"
     )
     schools = School.objects.filter(district=district).count()
     rows = SchoolYearFigures.objects.filter(school__district=district)

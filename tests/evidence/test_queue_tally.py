@@ -221,19 +221,15 @@ def test_no_schools_means_nothing_counted(world):
 def test_a_generated_district_has_its_tallies_even_without_triggers(db):
     """The benchmark's generator writes with the triggers off (session_replication_role):
     its last stage counts the tallies again."""
-    from pplearn.perf.district import Options, generate_district
+    from tests.perf.generated import small_district
 
-    district = generate_district(
-        Options(
-            teachers=15,
-            years=1,
-            seed=11,
-            today=datetime.date(2026, 11, 20),
-            slug="tally-check",
-            skip_fk_checks=True,
-            analyze=False,
-            log=lambda line: None,
-        )
+    district = small_district(
+        teachers=15,
+        years=1,
+        seed=11,
+        today=datetime.date(2026, 11, 20),
+        slug="tally-check",
+        skip_fk_checks=True,
     )
 
     assert QueueTally.objects.filter(school__district=district, waiting__gt=0).exists()

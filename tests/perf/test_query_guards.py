@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pplearn.perf.bench import pages, personas
-from pplearn.perf.district import Options, generate_district
+from tests.perf.generated import quiet_options, small_district
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -41,17 +41,8 @@ PINNED = {
 
 
 def _district(teachers: int, seed: int):
-    return generate_district(
-        Options(
-            teachers=teachers,
-            years=2,
-            seed=seed,
-            today=TODAY,
-            slug=f"guard-{teachers}",
-            skip_fk_checks=False,
-            analyze=False,
-            log=lambda line: None,
-        )
+    return small_district(
+        teachers=teachers, years=2, seed=seed, today=TODAY, slug=f"guard-{teachers}"
     )
 
 
@@ -88,16 +79,7 @@ def test_the_generator_gives_the_same_district_for_the_same_seed(db):
     from pplearn.perf.district import Generator
 
     def fingerprint(slug):
-        options = Options(
-            teachers=12,
-            years=2,
-            seed=5,
-            today=TODAY,
-            slug=slug,
-            analyze=False,
-            skip_fk_checks=False,
-            log=lambda line: None,
-        )
+        options = quiet_options(teachers=12, years=2, seed=5, today=TODAY, slug=slug)
         generator = Generator(options)
         district = generator.run()
         goals = Goal.objects.filter(school__district=district).order_by("pk")

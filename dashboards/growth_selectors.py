@@ -28,6 +28,8 @@ S = Submission.Status
 ZERO = Decimal("0")
 # A version counts once it reached a reviewer; a draft is still the teacher's own.
 SUBMITTED_STATUSES = [S.SUBMITTED, S.RETURNED, S.PASSED, S.SUPERSEDED]
+# What passing earned: the payout of the passed version (a payout is only ever made for one).
+PASSED_VERSION = Q(submissions__status=S.PASSED)
 
 
 def _money(expression) -> Coalesce:
@@ -44,6 +46,7 @@ class TierRecord:
     versions: int
     returned: int
     waiting: int
+    passed: int
     passed_at: datetime.datetime | None
     amount: Decimal
     credit: Decimal
@@ -100,30 +103,38 @@ class GrowthRecord:
 
 
 def _goals(teacher: User) -> QuerySet[Goal]:
-    """The teacher's goals with their per-goal figures and links, newest year first.
-
-    The figures join submissions and their one payout each (one row per submission), so
-    nothing is counted twice; the many-to-many links come in their own queries.
-    """
+    """The teacher's goals with their school, year and system goals, newest first."""
     return (
         Goal.objects.filter(teacher=teacher)
         .select_related("school", "school_year")
-        .prefetch_related(
-            Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")),
-            Prefetch(
-                "standard_components",
-                queryset=StandardComponent.objects.select_related("domain__framework").order_by(
-                    "domain__framework__name", "domain__position", "position", "name"
-                ),
+        .prefetch_related(Prefetch("system_goals", queryset=SystemGoal.objects.order_by("title")))
+        .order_by("-school_year__start_date", "-created_at", "-pk")
+    )
+
+
+def _with_standards(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """The standards each goal is tagged with (the portfolio prints them; the record not)."""
+    return goals.prefetch_related(
+        Prefetch(
+            "standard_components",
+            queryset=StandardComponent.objects.select_related("domain__framework").order_by(
+                "domain__framework__name", "domain__position", "position", "name"
             ),
         )
-        .annotate(
-            versions=Count("submissions", filter=Q(submissions__status__in=SUBMITTED_STATUSES)),
-            tiers_passed=Count("submissions", filter=Q(submissions__status=S.PASSED)),
-            amount=_money(Sum("submissions__payout__amount")),
-            credit=_money(Sum("submissions__payout__credit")),
-        )
-        .order_by("-school_year__start_date", "-created_at", "-pk")
+    )
+
+
+def _with_figures(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Per goal: versions submitted, tiers passed and what passing earned.
+
+    The figures join submissions and their one payout each (one row per submission), so
+    nothing is counted twice.
+    """
+    return goals.annotate(
+        versions=Count("submissions", filter=Q(submissions__status__in=SUBMITTED_STATUSES)),
+        tiers_passed=Count("submissions", filter=Q(submissions__status=S.PASSED)),
+        amount=_money(Sum("submissions__payout__amount", filter=PASSED_VERSION)),
+        credit=_money(Sum("submissions__payout__credit", filter=PASSED_VERSION)),
     )
 
 
@@ -138,9 +149,10 @@ def _tier_records(goal_ids) -> dict[int, list[TierRecord]]:
             versions=Count("pk"),
             returned=Count("pk", filter=Q(status__in=[S.RETURNED, S.SUPERSEDED])),
             waiting=Count("pk", filter=Q(status=S.SUBMITTED)),
+            passed=Count("pk", filter=Q(status=S.PASSED)),
             passed_at=Max("decided_at", filter=Q(status=S.PASSED)),
-            amount=_money(Sum("payout__amount")),
-            credit=_money(Sum("payout__credit")),
+            amount=_money(Sum("payout__amount", filter=Q(status=S.PASSED))),
+            credit=_money(Sum("payout__credit", filter=Q(status=S.PASSED))),
         )
         .order_by("goal_id", "tier")
     )
@@ -178,29 +190,6 @@ def _passes(teacher: User):
     return Submission.objects.filter(goal__teacher=teacher, status=S.PASSED).order_by()
 
 
-def _earnings(passes: QuerySet[Submission], *group: str) -> QuerySet:
-    return passes.values(*group).annotate(
-        passed=Count("pk"),
-        amount=_money(Sum("payout__amount")),
-        credit=_money(Sum("payout__credit")),
-    )
-
-
-def earnings_by_tier(passes: QuerySet[Submission]) -> list[dict]:
-    """Tiers passed and what they earned, per tier, zeros included."""
-    rows = {row["tier"]: row for row in _earnings(passes, "tier")}
-    return [
-        {
-            "tier": tier,
-            "name": TIER_NAMES[tier],
-            "passed": rows.get(tier, {}).get("passed", 0),
-            "amount": rows.get(tier, {}).get("amount", ZERO),
-            "credit": rows.get(tier, {}).get("credit", ZERO),
-        }
-        for tier in TIERS
-    ]
-
-
 def earnings_total(passes: QuerySet[Submission]) -> Totals:
     totals = passes.aggregate(
         passed=Count("pk"),
@@ -210,14 +199,32 @@ def earnings_total(passes: QuerySet[Submission]) -> Totals:
     return Totals(tiers_passed=totals["passed"], amount=totals["amount"], credit=totals["credit"])
 
 
+def _add(into, tier: TierRecord) -> None:
+    into.tiers_passed += tier.passed
+    into.amount += tier.amount
+    into.credit += tier.credit
+
+
+@dataclass
+class _Sum:
+    """Figures added up in Python from the per-goal, per-tier rows (one query for all)."""
+
+    tiers_passed: int = 0
+    amount: Decimal = ZERO
+    credit: Decimal = ZERO
+    versions: int = 0
+
+
 def growth_record_for(*, teacher: User) -> GrowthRecord:
-    """The teacher's own goals of every year, feedback received, earnings and coaching."""
+    """The teacher's own goals of every year, feedback received, earnings and coaching.
+
+    The goal, year, tier and total figures are all sums of one grouped read of the
+    teacher's submissions per goal and tier, so they always agree with each other.
+    """
     goals = list(_goals(teacher))
     goal_ids = [goal.pk for goal in goals]
     tiers = _tier_records(goal_ids) if goals else {}
     feedback = _feedback(goal_ids) if goals else {}
-    passes = _passes(teacher)
-    by_year = {row["goal__school_year"]: row for row in _earnings(passes, "goal__school_year")}
     # Counts and dates only: the notes of a conversation stay between coach and teacher.
     coaching = {
         row["school_year"]: row
@@ -226,32 +233,44 @@ def growth_record_for(*, teacher: User) -> GrowthRecord:
         .values("school_year")
         .annotate(n=Count("pk"), last=Max("held_on"))
     }
-    conversations = Conversation.objects.filter(teacher=teacher).count()
 
+    by_tier = {tier: _Sum() for tier in TIERS}
+    total = _Sum()
     years: list[YearRecord] = []
     for goal in goals:
         record = GoalRecord(goal, tiers.get(goal.pk, []), feedback.get(goal.pk, []))
         if not years or years[-1].school_year.pk != goal.school_year_id:
-            year_id = goal.school_year_id
-            earned = by_year.get(year_id, {})
-            coached = coaching.get(year_id, {})
+            coached = coaching.get(goal.school_year_id, {})
             years.append(
                 YearRecord(
                     school_year=goal.school_year,
                     goals=[],
-                    tiers_passed=earned.get("passed", 0),
-                    amount=earned.get("amount", ZERO),
-                    credit=earned.get("credit", ZERO),
                     conversations=coached.get("n", 0),
                     last_conversation=coached.get("last"),
                 )
             )
+        figures = _Sum()
+        for tier in record.tiers:
+            figures.versions += tier.versions
+            for into in (figures, years[-1], by_tier[tier.tier], total):
+                _add(into, tier)
+        goal.versions, goal.tiers_passed = figures.versions, figures.tiers_passed
+        goal.amount, goal.credit = figures.amount, figures.credit
         years[-1].goals.append(record)
     return GrowthRecord(
         years=years,
-        by_tier=earnings_by_tier(passes),
-        totals=earnings_total(passes),
-        conversations=conversations,
+        by_tier=[
+            {
+                "tier": tier,
+                "name": TIER_NAMES[tier],
+                "passed": figures.tiers_passed,
+                "amount": figures.amount,
+                "credit": figures.credit,
+            }
+            for tier, figures in by_tier.items()
+        ],
+        totals=Totals(tiers_passed=total.tiers_passed, amount=total.amount, credit=total.credit),
+        conversations=sum(row["n"] for row in coaching.values()),
     )
 
 
@@ -282,7 +301,7 @@ def portfolio_for(*, teacher: User, goal_ids: list[int]) -> tuple[list[GoalRecor
 
     Artifacts marked as showing students are left out: a portfolio leaves the building.
     """
-    goals = list(_goals(teacher).filter(pk__in=goal_ids))
+    goals = list(_with_standards(_with_figures(_goals(teacher).filter(pk__in=goal_ids))))
     passed = (
         Submission.objects.filter(goal__in=goals, status=S.PASSED)
         .select_related("review__reviewer", "payout")

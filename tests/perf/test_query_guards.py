@@ -35,7 +35,7 @@ PINNED = {
     "principal: school dashboard": 14,  # 17-18 before issue 8; alignment from the school's goals
     "district dashboard": 8,  # 12 before its rollups (and 2.8 s at 25,000 teachers)
     "library search": 10,  # the 200 most recent matches ranked, counted without ranking
-    "growth record": 15,
+    "growth record": 10,
     "library: share a finished practice": 15,
 }
 

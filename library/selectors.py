@@ -32,6 +32,8 @@ LATEST_COMMENTS = 3
 # A search ranks the most recent matches only, so that a common word costs the same in a
 # district of 250 teachers and one of 25,000 (issue 8); more words or a filter look further.
 SEARCH_CANDIDATES = 200
+# What the list's cards never show.
+LONG_FIELDS = ("practice", "reflection", "resource_links", "search")
 
 
 def _count(model, **filters) -> Coalesce:
@@ -149,7 +151,9 @@ def entries_for_library(*, user, filters: LibraryFilters) -> QuerySet[LibraryEnt
         entries = entries.filter(school_id=filters.school)
     entries = entries.order_by("-published_at", "-pk")
     entries = entry_search(entries, filters.q)
-    return _with_card_data(entries, user)
+    # A card shows the title and summary: the long texts and the search vector stay behind
+    # (a search reads up to SEARCH_CANDIDATES rows to rank them).
+    return _with_card_data(entries.defer(*LONG_FIELDS), user)
 
 
 def filter_choices(user) -> dict:
@@ -165,7 +169,9 @@ def filter_choices(user) -> dict:
             .order_by("domain__framework__name", "domain__position", "position", "name")
         ),
         "schools": list(
-            School.objects.filter(district_id=district_id, is_active=True).only("name")
+            School.objects.filter(district_id=district_id, is_active=True)
+            .order_by("name")
+            .values_list("pk", "name")
         ),
         "grade_bands": School.GradeBand.choices,
         "subjects": LibraryEntry.Subject.choices,

@@ -12,13 +12,12 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.artifact_views import artifact_file_response
 from goals.permissions import get_goal_for_viewer_or_404
 from pplearn.audit import audit_record
+from pplearn.html import options_html
 
 from . import selectors, services
 from .forms import PublishForm, TriedItForm, filters_from
@@ -64,19 +63,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "library/_entry_results.html", context)
     choices = selectors.filter_choices(request.user)
-    context |= {"choices": choices, "school_options": _school_options(choices, filters.school)}
+    context |= {
+        "choices": choices,
+        "school_options": options_html(choices["schools"], filters.school),
+    }
     return render(request, "library/entry_list.html", context)
-
-
-def _school_options(choices: dict, chosen: int | None) -> str:
-    """The school filter's options, written here: the template language's loop step per
-    school is felt on every page of a district of 200 schools (issue 8)."""
-    selected = mark_safe(" selected")  # noqa: S308 (a constant)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((s.pk, selected if s.pk == chosen else "", s.name) for s in choices["schools"]),
-    )
 
 
 def _detail(request: HttpRequest, entry: LibraryEntry, *, tried_form=None, status=200):

@@ -1,12 +1,17 @@
 """The page benchmark: time and query count of each key page on a generated district.
 
-    python -m pplearn.perf.bench measure --label small --out small.json
+    python -m pplearn.perf.bench paired --small-url URL --large-url URL \
+        --out-small small.json --out-large large.json
+    python -m pplearn.perf.bench measure --label small --out small.json   # one size, by hand
     python -m pplearn.perf.bench sweep --label large --out sweep-large.json
     python -m pplearn.perf.bench report small.json large.json [sweep...] --write docs/...
 
-`measure` signs in through Django's test client as a generated person of the right role
-(the sessions are real rows, the middleware and templates the production ones) and times
-each page after a warm-up. Run it with DJANGO_DEBUG=false; scripts/bench.sh does it all.
+Pages are opened through Django's test client as a generated person of the right role (the
+sessions are real rows, the middleware and templates the production ones) and timed after a
+warm-up. `paired` runs one worker process per size (`serve`, on its own DATABASE_URL) and
+times the sizes request by request in turns, each page with the floor beside it, so that the
+machine's drift falls on both sizes and on the floor alike; `measure` times one size in this
+process. Run it with DJANGO_DEBUG=false; scripts/bench.sh does it all.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import os
 import platform
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -46,6 +52,9 @@ class PageResult:
     p95_ms: float | None
     note: str = ""
     times_ms: list = field(default_factory=list)
+    # `paired`: the floor timed in the same iterations as this page, on the same size.
+    floor_times_ms: list = field(default_factory=list)
+    floor_p50_ms: float | None = None
 
 
 @dataclass
@@ -172,103 +181,246 @@ def pages(p: dict) -> list[Page]:
     ]
 
 
-def _time_page(client, url: str, requests: int, warmup: int) -> tuple[list[float], int]:
-    """Time `requests` requests after `warmup`; a slow page stops after its time budget."""
-    status = 0
-    started = time.perf_counter()
-    for n in range(warmup):
-        status = client.get(url).status_code
-        if n and time.perf_counter() - started > PAGE_BUDGET_SECONDS / 4:
-            break
-    started = time.perf_counter()
-    times = []
-    for _ in range(requests):
-        begun = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - begun) * 1000)
-        status = response.status_code
-        if len(times) >= MIN_REQUESTS and time.perf_counter() - started > PAGE_BUDGET_SECONDS:
-            break
-    return times, status
+# Opening and timing pages ---------------------------------------------------------------------
+#
+# `measure` (one size, in this process) and `paired` (both sizes, one `serve` worker process
+# each) run the same loop, `time_pages`, over "workers" that open and time pages by name: a
+# `PageOpener` here, or a `Worker` that asks a `PageOpener` in another process.
 
 
-def measure(requests: int, warmup: int, only: str = "") -> list[PageResult]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, reverse
+class PageOpener:
+    """The bench's pages opened as their person, on this process's database.
 
-    logging.getLogger("axes").setLevel(logging.WARNING)
-    results = []
-    clients: dict[int, Client] = {}
-    for page in pages(personas()):
-        if only and only.lower() not in page.name.lower() and page.kind != "floor":
-            continue
+    One signed-in test client per person; `open` makes the page's first request (it may claim
+    or open things) and counts the queries of the next one; `time` times one request.
+    """
+
+    def __init__(self, label: str = "") -> None:
+        from pplearn.models import Membership, Role
+
+        logging.getLogger("axes").setLevel(logging.WARNING)
+        self.label = label
+        self._pages = {page.name: page for page in pages(personas())}
+        self._opened: dict[str, tuple[object, str]] = {}
+        self._clients: dict[int, object] = {}
+        self.hello = {
+            "teachers": Membership.objects.filter(role=Role.TEACHER).count(),
+            "pages": [[page.name, page.kind] for page in self._pages.values()],
+        }
+
+    def open(self, name: str) -> dict:
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+        from django.urls import NoReverseMatch, reverse
+
+        page = self._pages[name]
         try:
             url = reverse(page.url_name, args=page.args)
         except NoReverseMatch:
-            results.append(
-                PageResult(page.name, page.kind, page.url_name, None, None, None, None, "not built")
+            return asdict(
+                PageResult(name, page.kind, page.url_name, None, None, None, None, "not built")
             )
-            continue
         if page.query:
             url = f"{url}?{page.query}"
-        client = clients.get(page.user.pk)
+        client = self._clients.get(page.user.pk)
         if client is None:
-            client = clients[page.user.pk] = Client(HTTP_HOST="127.0.0.1")
+            client = self._clients[page.user.pk] = Client(HTTP_HOST="127.0.0.1")
             client.force_login(page.user)
         first = client.get(url)
         if first.status_code != 200:
             note = "not built" if first.status_code == 404 else f"HTTP {first.status_code}"
-            results.append(
-                PageResult(page.name, page.kind, url, first.status_code, None, None, None, note)
+            return asdict(
+                PageResult(name, page.kind, url, first.status_code, None, None, None, note)
             )
-            continue
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         # Read now: every request clears the connection's query log as it starts.
-        query_count = len(captured.captured_queries)
-        times, status = _time_page(client, url, requests, warmup)
-        note = "" if len(times) == requests else f"{len(times)} requests (time budget)"
-        p50, p95 = _percentiles(times)
-        results.append(
-            PageResult(page.name, page.kind, url, status, query_count, p50, p95, note, times)
+        queries = len(captured.captured_queries)
+        self._opened[name] = (client, url)
+        return asdict(PageResult(name, page.kind, url, 200, queries, None, None))
+
+    def time(self, name: str) -> tuple[float, int]:
+        """One request of an opened page: milliseconds around client.get, and its status."""
+        client, url = self._opened[name]
+        begun = time.perf_counter()
+        response = client.get(url)
+        return (time.perf_counter() - begun) * 1000, response.status_code
+
+
+class Worker:
+    """A `serve` process on one database, asked in JSON lines over its stdin and stdout."""
+
+    def __init__(self, label: str, database_url: str) -> None:
+        self.label = label
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self._process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "pplearn.perf.bench", "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+            env=dict(os.environ, DATABASE_URL=database_url),
         )
-        print(f"  {page.name:<40} {query_count} queries  p50 {results[-1].p50_ms} ms", flush=True)
+        self.hello = self._reply()
+
+    def _reply(self) -> dict:
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {self.label} worker stopped (exit {self._process.wait()})")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(f"the {self.label} worker: {reply['error']}")
+        return reply
+
+    def _ask(self, op: str, name: str) -> dict:
+        self._process.stdin.write(json.dumps({"op": op, "page": name}) + "\n")
+        self._process.stdin.flush()
+        return self._reply()
+
+    def open(self, name: str) -> dict:
+        return self._ask("open", name)
+
+    def time(self, name: str) -> tuple[float, int]:
+        reply = self._ask("time", name)
+        return reply["ms"], reply["status"]
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.stdin.close()  # the worker stops at the end of its input
+        self._process.wait(timeout=60)
+
+
+def serve() -> int:
+    """The worker of `paired`: answers one JSON line with one JSON line, on the original stdout.
+
+    Anything else the process prints (Django, logging, print) goes to stderr, off the channel.
+    """
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    _setup()
+    opener = PageOpener()
+    replies.write(json.dumps(opener.hello) + "\n")
+    for line in sys.stdin:
+        message = json.loads(line)
+        try:
+            if message["op"] == "open":
+                reply = opener.open(message["page"])
+            elif message["op"] == "time":
+                ms, status = opener.time(message["page"])
+                reply = {"ms": ms, "status": status}
+            else:
+                reply = {"error": f"unknown op {message['op']!r}"}
+        except Exception as error:  # noqa: BLE001 - told to the parent, which stops
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        replies.write(json.dumps(reply) + "\n")
+    return 0
+
+
+def _timed(workers, names: list[str], requests: int, warmup: int, clock=time.perf_counter):
+    """Warm-up, then `requests` iterations of one request of each page on each worker.
+
+    Each iteration the workers take turns page by page (page on small, page on large, floor on
+    small, floor on large), and which worker goes first alternates every iteration and which
+    page every two, so a change in the machine's speed falls on every size and page alike.
+    A page slower than PAGE_BUDGET_SECONDS stops early (never under MIN_REQUESTS iterations).
+    """
+    times: dict[tuple[str, str], list[float]] = {(w.label, n): [] for w in workers for n in names}
+    status: dict[str, int] = {}
+    started = clock()
+    for n in range(warmup):
+        for name in names:
+            for worker in workers:
+                _, status[worker.label] = worker.time(name)
+        if n and clock() - started > PAGE_BUDGET_SECONDS / 4:
+            break
+    started = clock()
+    for i in range(requests):
+        order = workers if i % 2 == 0 else workers[::-1]
+        for name in names if (i // 2) % 2 == 0 else names[::-1]:
+            for worker in order:
+                ms, status[worker.label] = worker.time(name)
+                times[worker.label, name].append(ms)
+        if i + 1 >= MIN_REQUESTS and clock() - started > PAGE_BUDGET_SECONDS:
+            break
+    return times, status
+
+
+def time_pages(
+    workers, requests: int, warmup: int, only: str = "", pair_floor: bool = False, log=print
+) -> dict[str, list[PageResult]]:
+    """Open and time each page on every worker, the pages in the order of `pages()`.
+
+    pair_floor: each page's iterations time the floor too (its `floor_times_ms`), so that
+    large/floor compares two figures taken at the same moments.
+    """
+    kinds = dict(workers[0].hello["pages"])
+    names = [
+        name
+        for name, kind in workers[0].hello["pages"]
+        if kind == "floor" or only.lower() in name.lower()
+    ]
+    names.sort(key=lambda name: kinds[name] != "floor")  # the floor first: the pages pair it
+    floor = names[0]
+    results: dict[str, list[PageResult]] = {w.label: [] for w in workers}
+    for name in names:
+        opened = {w.label: w.open(name) for w in workers}
+        if any(o["status"] != 200 for o in opened.values()):
+            for worker in workers:
+                results[worker.label].append(PageResult(**opened[worker.label]))
+            if name == floor and pair_floor:
+                raise RuntimeError(f"the floor did not open: {opened}")
+            continue
+        paired = [name, floor] if pair_floor and name != floor else [name]
+        times, status = _timed(workers, paired, requests, warmup)
+        line = []
+        for worker in workers:
+            result = PageResult(**opened[worker.label])
+            result.times_ms = times[worker.label, name]
+            result.status = status[worker.label]
+            result.p50_ms, result.p95_ms = _percentiles(result.times_ms)
+            if len(result.times_ms) < requests:
+                result.note = f"{len(result.times_ms)} requests (time budget)"
+            if len(paired) == 2:
+                result.floor_times_ms = times[worker.label, floor]
+                result.floor_p50_ms = _percentiles(result.floor_times_ms)[0]
+            results[worker.label].append(result)
+            floor_p50 = f", floor {result.floor_p50_ms} ms" if result.floor_p50_ms else ""
+            size = f"{worker.label}: " if worker.label else ""
+            line.append(f"{size}{result.queries} queries  p50 {result.p50_ms} ms{floor_p50}")
+        log(f"  {name:<40} {'; '.join(line)}", flush=True)
     return results
+
+
+def measure(requests: int, warmup: int, only: str = "") -> list[PageResult]:
+    """One size, in this process: each page timed on its own, after its warm-up."""
+    return time_pages([PageOpener()], requests, warmup, only)[""]
+
+
+def paired(small_url: str, large_url: str, requests: int, warmup: int, only: str = ""):
+    """Both sizes at once, request by request: one worker process per database."""
+    workers = []
+    try:
+        workers.append(Worker("small", small_url))
+        workers.append(Worker("large", large_url))
+        print(
+            f"Measuring pages in pairs (small: {workers[0].hello['teachers']:,} teachers, "
+            f"large: {workers[1].hello['teachers']:,})",
+            flush=True,
+        )
+        results = time_pages(workers, requests, warmup, only, pair_floor=True)
+    finally:
+        for worker in workers:
+            worker.close()
+    return workers, results
 
 
 def _percentiles(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return round(statistics.median(ordered), 1), round(p95, 1)
-
-
-def merge(paths: list[str]) -> dict:
-    """One size's rounds as one measurement: every timed request of every round together.
-
-    `make bench` measures the two sizes in turns (small, large, small, large, ...), so a
-    change in the machine's load falls on both sizes alike instead of on one of them.
-    """
-    rounds = []
-    for path in paths:
-        with open(path) as f:
-            rounds.append(json.load(f))
-    merged = dict(rounds[0], requests=sum(r["requests"] for r in rounds), rounds=len(rounds))
-    pages = []
-    for first in rounds[0]["pages"]:
-        same = [p for r in rounds for p in r["pages"] if p["name"] == first["name"]]
-        times = [t for p in same for t in p.get("times_ms", [])]
-        counts = {p["queries"] for p in same}
-        page = dict(first, times_ms=times)
-        if times:
-            page["p50_ms"], page["p95_ms"] = _percentiles(times)
-        if len(counts) > 1:
-            page["queries"] = max(counts)
-            page["note"] = f"query counts differ between rounds: {sorted(counts)}"
-        pages.append(page)
-    merged["pages"] = pages
-    return merged
 
 
 def sweep() -> dict:
@@ -339,21 +491,25 @@ def _ratio(a, b) -> float | None:
 
 def table(small: dict, large: dict) -> tuple[str, list[str]]:
     """The markdown table of both sizes, and the list of missed targets."""
+    # The floor of each page: the one timed in the same iterations (`paired`), else the
+    # floor's own row.
     floor_large = next(r["p50_ms"] for r in large["pages"] if r["kind"] == "floor")
     by_name = {r["name"]: r for r in small["pages"]}
     header = (
         "| page | queries small | queries large | p50 small | p50 large | large/small "
-        "| large/floor | p95 small | p95 large | targets |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        "| p50 floor large | large/floor | p95 small | p95 large | targets |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     lines, failures = [], []
     for big in large["pages"]:
         little = by_name.get(big["name"], {})
         if big["p50_ms"] is None or little.get("p50_ms") is None:
-            lines.append(f"| {big['name']} | {big['note'] or little.get('note')} | | | | | | | | |")
+            note = big["note"] or little.get("note")
+            lines.append(f"| {big['name']} | {note} | | | | | | | | | |")
             continue
         ratio = _ratio(big["p50_ms"], little["p50_ms"])
-        floor_ratio = _ratio(big["p50_ms"], floor_large)
+        floor = big.get("floor_p50_ms") or floor_large
+        floor_ratio = _ratio(big["p50_ms"], floor)
         missed = []
         if big["queries"] != little["queries"]:
             missed.append("queries differ")
@@ -371,7 +527,8 @@ def table(small: dict, large: dict) -> tuple[str, list[str]]:
             failures.append(f"{big['name']}: {', '.join(missed)}")
         lines.append(
             f"| {big['name']} | {little['queries']} | {big['queries']} | "
-            f"{little['p50_ms']} ms | {big['p50_ms']} ms | {_fmt(ratio)} | {_fmt(floor_ratio)} | "
+            f"{little['p50_ms']} ms | {big['p50_ms']} ms | {_fmt(ratio)} | {_fmt(floor, ' ms')} | "
+            f"{_fmt(floor_ratio)} | "
             f"{little['p95_ms']} ms | {big['p95_ms']} ms | {verdict} |"
         )
     return header + "\n".join(lines) + "\n", failures
@@ -452,8 +609,7 @@ def report(small_path: str, large_path: str, sweep_paths: list[str], write: str 
     print()
     print(
         f"Pages: small = {small['teachers']:,} teachers, large = {large['teachers']:,} "
-        f"teachers; {large['requests']} timed requests{_rounds(large)}, "
-        f"{large['warmup']} warm-up each round"
+        f"teachers; {how_measured(large)}"
     )
     print(pages_md)
     if sweeps:
@@ -468,16 +624,26 @@ def report(small_path: str, large_path: str, sweep_paths: list[str], write: str 
     return 0
 
 
-def _rounds(measured: dict) -> str:
-    rounds = measured.get("rounds", 1)
-    if rounds == 1:
-        return ""
-    return f" in {rounds} rounds taken in turns with the other size"
+def how_measured(measured: dict) -> str:
+    """How the pages were timed, for the table's heading and the document."""
+    requests, warmup = measured["requests"], measured["warmup"]
+    if measured.get("method") == "paired":
+        return (
+            f"measured in pairs, interleaved: one worker process per size, {requests} "
+            f"iterations per page after {warmup} warm-up, each iteration one request of the "
+            "page and one of the floor on each size in turn (which size goes first alternates "
+            "every iteration, page or floor first every two); large/floor divides by the floor "
+            "timed in the same iterations"
+        )
+    return f"{requests} timed requests per page after {warmup} warm-up, each size on its own"
 
 
 def _write_doc(path, small, large, pages_md, sweep_md, failures) -> None:
     m = large["machine"]
-    commands = large.get("commands", [])
+    # make bench lists every command it ran; by hand, the commands that measured the sizes.
+    commands = os.environ.get("BENCH_COMMANDS", "").strip().split("\n")
+    if commands == [""]:
+        commands = list(dict.fromkeys(small.get("commands", []) + large.get("commands", [])))
     missed = "\n".join(f"- {f}" for f in failures) or "- none"
     written = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     body = f"""Written by `make bench` ({written}). The targets are those of issue 8:
@@ -497,9 +663,9 @@ costs before it does anything (session, user, roles, unread count, base template
 ## Pages
 
 Small: {small["teachers"]:,} teachers; large: {large["teachers"]:,} teachers (4 school years
-each). {large["requests"]} timed requests per page{_rounds(large)}, each round after
-{large["warmup"]} warm-up; times in milliseconds, queries counted on one request after the
-warm-up.
+each). Pages {how_measured(large)}. Times in milliseconds; queries counted on the request
+after each page's first (which may claim or open things); "p50 floor large" is the floor that
+large/floor divides by.
 
 {pages_md}
 ## Reminder sweep
@@ -533,32 +699,70 @@ The whole hourly sweep over every active person (rolled back afterwards), in its
         f.write(doc)
 
 
+def _measured(label: str, teachers: int, requests: int, warmup: int, results, method: str, argv):
+    """One size's measurement, in the form `report` reads."""
+    return {
+        "label": label,
+        "teachers": teachers,
+        "requests": requests,
+        "warmup": warmup,
+        "method": method,
+        "machine": machine(),
+        # The command that measured it (make bench lists all of its own in BENCH_COMMANDS).
+        "commands": ["python -m pplearn.perf.bench " + shlex.join(argv)],
+        "pages": [asdict(r) for r in results],
+    }
+
+
+def _write_json(path: str, data: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pplearn.perf.bench")
     sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("measure")
+    m = sub.add_parser("measure", help="one size, on DATABASE_URL, in this process")
     m.add_argument("--label", required=True)
     m.add_argument("--out", required=True)
-    m.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 30)))
-    m.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 5)))
-    m.add_argument("--only", default="", help="only pages whose name contains this (and the floor)")
+    p = sub.add_parser("paired", help="both sizes, request by request (make bench)")
+    p.add_argument("--small-url", required=True)
+    p.add_argument("--large-url", required=True)
+    p.add_argument("--out-small", required=True)
+    p.add_argument("--out-large", required=True)
+    for command in (m, p):
+        requests = int(os.environ.get("BENCH_REQUESTS", 30))
+        command.add_argument("--requests", type=int, default=requests)
+        command.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 5)))
+        command.add_argument("--only", default="", help="only pages whose name has this (+ floor)")
+    sub.add_parser("serve", help="the worker of paired: JSON lines on stdin and stdout")
     s = sub.add_parser("sweep")
     s.add_argument("--label", required=True)
     s.add_argument("--out", required=True)
-    g = sub.add_parser("merge")
-    g.add_argument("rounds", nargs="+")
-    g.add_argument("--out", required=True)
     r = sub.add_parser("report")
     r.add_argument("small")
     r.add_argument("large")
     r.add_argument("sweeps", nargs="*")
     r.add_argument("--write")
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if args.command == "report":
         return report(args.small, args.large, args.sweeps, args.write)
-    if args.command == "merge":
-        with open(args.out, "w") as f:
-            json.dump(merge(args.rounds), f, indent=1)
+    if args.command == "serve":
+        return serve()
+    if args.command == "paired":
+        workers, results = paired(
+            args.small_url, args.large_url, args.requests, args.warmup, args.only
+        )
+        for worker, out in zip(workers, (args.out_small, args.out_large), strict=True):
+            teachers = worker.hello["teachers"]
+            measured = results[worker.label]
+            _write_json(
+                out,
+                _measured(
+                    worker.label, teachers, args.requests, args.warmup, measured, "paired", argv
+                ),
+            )
         return 0
     _setup()
     from pplearn.models import Membership, Role
@@ -567,21 +771,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "measure":
         print(f"Measuring pages ({args.label}: {teachers:,} teachers)", flush=True)
         results = measure(args.requests, args.warmup, args.only)
-        data = {
-            "label": args.label,
-            "teachers": teachers,
-            "requests": args.requests,
-            "warmup": args.warmup,
-            "machine": machine(),
-            "commands": os.environ.get("BENCH_COMMANDS", "").split("\n"),
-            "pages": [asdict(r) for r in results],
-        }
+        data = _measured(
+            args.label, teachers, args.requests, args.warmup, results, "one size", argv
+        )
     else:
         print(f"Reminder sweep ({args.label}: {teachers:,} teachers)", flush=True)
         data = {"label": args.label, **sweep()}
         print(f"  {data}", flush=True)
-    with open(args.out, "w") as f:
-        json.dump(data, f, indent=1)
+    _write_json(args.out, data)
     return 0
 
 

@@ -3,7 +3,7 @@
 # key pages and the reminder sweep at both sizes, print the table and write
 # docs/benchmarks.md. Not part of make test: the large district takes minutes to build.
 #   BENCH_TEACHERS_SMALL (250), BENCH_TEACHERS_LARGE (25000), BENCH_YEARS (4), BENCH_SEED (8),
-#   BENCH_REQUESTS (30 timed iterations per page: one request of the page and one of the floor
+#   BENCH_REQUESTS (40 timed iterations per page: one request of the page and one of the floor
 #   at each size, the sizes in turns), BENCH_WARMUP (5), BENCH_DOC (docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ OUT=var/bench  # kept after the run: the JSON of each measurement
 mkdir -p "$OUT"
 BASE_URL=${DATABASE_URL%/*}
 
-REQUESTS=${BENCH_REQUESTS:-30}
+REQUESTS=${BENCH_REQUESTS:-40}
 WARMUP=${BENCH_WARMUP:-5}
 
 # The document's "Commands" block lists the commands below as they ran (run = list, then run).

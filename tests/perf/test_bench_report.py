@@ -1,12 +1,15 @@
 """make bench times the two sizes in pairs, interleaved, and the report reads each page's
 paired floor. Nothing here is timed: the workers are fakes that record the order of calls."""
 
+import datetime
+
 import pytest
 
 from pplearn.perf import bench
 from pplearn.perf.bench import how_measured, table, time_pages
 
 FLOOR = "floor"
+TODAY = datetime.date(2026, 11, 20)
 PAGES = [[FLOOR, "floor"], ["home", "page"], ["unbuilt", "page"], ["district", "dashboard"]]
 
 
@@ -244,3 +247,36 @@ def test_the_document_keeps_its_notes_and_lists_the_commands_run(tmp_path, monke
     bench.report(str(paths[0]), str(paths[1]), [], str(doc))
 
     assert "```sh\nmake bench\n.venv/bin/python -m pplearn.perf.bench x\n```" in doc.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_time_a_generated_district_over_their_pipes():
+    """End to end: `paired` starts two `serve` processes (here on the same test database)."""
+    from django.db import connection
+
+    from pplearn.models import Membership, Role
+    from tests.perf.generated import small_district
+
+    small_district(teachers=20, years=2, seed=3, today=TODAY, slug="workers")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+    workers, results = bench.paired(url, url, requests=2, warmup=1, only="teacher home")
+
+    teachers = Membership.objects.filter(role=Role.TEACHER).count()
+    assert [w.hello["teachers"] for w in workers] == [teachers, teachers]
+    for label in ("small", "large"):
+        floor, home = results[label]
+        assert (floor.kind, home.name) == ("floor", "teacher home")
+        assert (floor.status, floor.queries, len(floor.times_ms)) == (200, 3, 2)
+        assert (home.status, len(home.times_ms), len(home.floor_times_ms)) == (200, 2, 2)
+        assert home.p50_ms > 0
+        assert home.floor_p50_ms > 0
+    assert results["small"][1].queries == results["large"][1].queries
+
+
+def test_a_worker_that_cannot_answer_stops_the_measurement(monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "no_such_settings_module")
+
+    with pytest.raises(RuntimeError, match="the small worker stopped"):
+        bench.paired("sqlite:///nowhere", "sqlite:///nowhere", requests=1, warmup=0)

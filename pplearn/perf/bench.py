@@ -17,6 +17,7 @@ process. Run it with DJANGO_DEBUG=false; scripts/bench.sh does it all.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -286,9 +287,15 @@ class Worker:
         return reply["ms"], reply["status"]
 
     def close(self) -> None:
-        if self._process.poll() is None:
-            self._process.stdin.close()  # the worker stops at the end of its input
-        self._process.wait(timeout=60)
+        """The worker stops at the end of its input (killed if it does not within a minute)."""
+        with contextlib.suppress(BrokenPipeError):  # it has stopped already
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
 
 
 def serve() -> int:
@@ -699,13 +706,13 @@ The whole hourly sweep over every active person (rolled back afterwards), in its
         f.write(doc)
 
 
-def _measured(label: str, teachers: int, requests: int, warmup: int, results, method: str, argv):
+def _measured(args, argv: list[str], label: str, teachers: int, results, method: str) -> dict:
     """One size's measurement, in the form `report` reads."""
     return {
         "label": label,
         "teachers": teachers,
-        "requests": requests,
-        "warmup": warmup,
+        "requests": args.requests,
+        "warmup": args.warmup,
         "method": method,
         "machine": machine(),
         # The command that measured it (make bench lists all of its own in BENCH_COMMANDS).
@@ -755,14 +762,8 @@ def main(argv: list[str] | None = None) -> int:
             args.small_url, args.large_url, args.requests, args.warmup, args.only
         )
         for worker, out in zip(workers, (args.out_small, args.out_large), strict=True):
-            teachers = worker.hello["teachers"]
-            measured = results[worker.label]
-            _write_json(
-                out,
-                _measured(
-                    worker.label, teachers, args.requests, args.warmup, measured, "paired", argv
-                ),
-            )
+            teachers, measured = worker.hello["teachers"], results[worker.label]
+            _write_json(out, _measured(args, argv, worker.label, teachers, measured, "paired"))
         return 0
     _setup()
     from pplearn.models import Membership, Role
@@ -771,9 +772,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "measure":
         print(f"Measuring pages ({args.label}: {teachers:,} teachers)", flush=True)
         results = measure(args.requests, args.warmup, args.only)
-        data = _measured(
-            args.label, teachers, args.requests, args.warmup, results, "one size", argv
-        )
+        data = _measured(args, argv, args.label, teachers, results, "one size")
     else:
         print(f"Reminder sweep ({args.label}: {teachers:,} teachers)", flush=True)
         data = {"label": args.label, **sweep()}

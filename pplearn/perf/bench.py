@@ -27,6 +27,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 import tracemalloc
 from dataclasses import asdict, dataclass, field
@@ -653,6 +654,18 @@ def _write_doc(path, small, large, pages_md, sweep_md, failures) -> None:
         commands = list(dict.fromkeys(small.get("commands", []) + large.get("commands", [])))
     missed = "\n".join(f"- {f}" for f in failures) or "- none"
     written = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    pages_text = textwrap.fill(
+        f"Small: {small['teachers']:,} teachers; large: {large['teachers']:,} teachers (4 school "
+        f"years each). Pages {how_measured(large)}. Times in milliseconds; queries counted on "
+        "the request after each page's first (which may claim or open things); "
+        '"p50 floor large" is the floor that large/floor divides by.',
+        width=95,
+    )
+    client = (
+        "one worker process per size"
+        if large.get("method") == "paired"
+        else "in the measuring process"
+    )
     body = f"""Written by `make bench` ({written}). The targets are those of issue 8:
 the same query count at both sizes and at most {MAX_QUERIES} on any page;
 p50 large/small at most {MAX_RATIO_SIZES}; p50 large/floor at most 4 for teacher, coach and
@@ -663,16 +676,13 @@ costs before it does anything (session, user, roles, unread count, base template
 ## Machine
 
 - nproc: {m["nproc"]}; CPU: {m["cpu"]}; RAM: {m["ram"]}
-- PostgreSQL {m["postgresql"]}, Python {m["python"]}, Django test client in-process,
+- PostgreSQL {m["postgresql"]}, Python {m["python"]}, Django test client ({client}),
   DJANGO_DEBUG=false
 - load average while measuring: {m["load"]} (1, 5 and 15 minutes; runnable/total tasks; last pid)
 
 ## Pages
 
-Small: {small["teachers"]:,} teachers; large: {large["teachers"]:,} teachers (4 school years
-each). Pages {how_measured(large)}. Times in milliseconds; queries counted on the request
-after each page's first (which may claim or open things); "p50 floor large" is the floor that
-large/floor divides by.
+{pages_text}
 
 {pages_md}
 ## Reminder sweep

@@ -81,6 +81,17 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, goal: Goal, entry: LibraryEntry | None = None, **kwargs):
         tier4: Submission | None = services.passed_tier4(goal)
+        # What the page offers, read once: the options shown, the initial choice and the
+        # count of files kept private all come from these two lists (the fields' querysets
+        # check a posted choice).
+        passed_files = list(
+            services.passed_artifacts(goal).order_by("submission__tier", "uploaded_at", "pk")
+        )
+        self.shareable = [a for a in passed_files if not a.shows_students]
+        self.kept_private = len(passed_files) - len(self.shareable)
+        self.passed_resources = list(
+            services.shareable_resources(goal).order_by("submission__tier", "position", "pk")
+        )
         if entry is not None:
             initial = {
                 "title": entry.title,
@@ -103,13 +114,9 @@ class PublishForm(forms.Form):
                 "resource_links": tier4.resource_links if tier4 else "",
                 "system_goals": list(goal.system_goals.values_list("pk", flat=True)),
                 "standard_components": list(goal.standard_components.values_list("pk", flat=True)),
-                "resources": list(services.shareable_resources(goal).values_list("pk", flat=True)),
+                "resources": [r.pk for r in self.passed_resources],
                 # The practice overview of Tier 4 is what colleagues need; others are opt-in.
-                "artifacts": list(
-                    services.shareable_artifacts(goal)
-                    .filter(submission__tier=4)
-                    .values_list("pk", flat=True)
-                ),
+                "artifacts": [a.pk for a in self.shareable if a.submission.tier == 4],
             }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
@@ -123,25 +130,13 @@ class PublishForm(forms.Form):
             .select_related("domain")
             .order_by("domain__framework__name", "domain__position", "position", "name")
         )
-        self.fields["resources"].queryset = services.shareable_resources(goal).order_by(
-            "submission__tier", "position", "pk"
-        )
-        self.fields["artifacts"].queryset = services.shareable_artifacts(goal).order_by(
-            "submission__tier", "uploaded_at", "pk"
-        )
+        self.fields["resources"].queryset = services.shareable_resources(goal)
+        self.fields["artifacts"].queryset = services.shareable_artifacts(goal)
 
-    @property
-    def kept_private(self) -> int:
-        """How many files of the passed tiers show students, so are never offered."""
-        return Artifact.objects.filter(
-            submission__goal=self.goal,
-            submission__status=Submission.Status.PASSED,
-            shows_students=True,
-        ).count()
-
-    def _options(self, name: str) -> list[tuple]:
+    def _options(self, name: str, objects=None) -> list[tuple]:
         field = self.fields[name]
-        return [(obj, field.label_from_instance(obj)) for obj in field.queryset]
+        objects = field.queryset if objects is None else objects
+        return [(obj, field.label_from_instance(obj)) for obj in objects]
 
     @property
     def system_goal_options(self) -> list[tuple]:
@@ -153,11 +148,11 @@ class PublishForm(forms.Form):
 
     @property
     def resource_options(self) -> list[tuple]:
-        return self._options("resources")
+        return self._options("resources", self.passed_resources)
 
     @property
     def artifact_options(self) -> list[tuple]:
-        return self._options("artifacts")
+        return self._options("artifacts", self.shareable)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

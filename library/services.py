@@ -41,13 +41,16 @@ def passed_tier4(goal: Goal) -> Submission | None:
     return found
 
 
+def passed_artifacts(goal: Goal):
+    """Every artifact of the goal's passed tiers, those showing students included."""
+    return Artifact.objects.filter(
+        submission__goal=goal, submission__status=Submission.Status.PASSED
+    ).select_related("submission")
+
+
 def shareable_artifacts(goal: Goal):
     """Artifacts of the goal's passed tiers that may be shared: never one showing students."""
-    return Artifact.objects.filter(
-        submission__goal=goal,
-        submission__status=Submission.Status.PASSED,
-        shows_students=False,
-    ).select_related("submission")
+    return passed_artifacts(goal).filter(shows_students=False)
 
 
 def shareable_resources(goal: Goal):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.artifact_views import artifact_file_response
+from goals.models import Goal
 from goals.permissions import get_goal_for_viewer_or_404
 from pplearn.audit import audit_record
 from pplearn.html import options_html
@@ -97,7 +98,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def entry_publish(request: HttpRequest, goal_pk: int) -> HttpResponse:
     """The author chooses what to share of a goal whose Tier 4 has passed."""
-    goal = get_goal_for_viewer_or_404(request.user, goal_pk)
+    # The form shows the goal's title and school: nothing else of it is joined.
+    goal = get_goal_for_viewer_or_404(request.user, goal_pk, Goal.objects.select_related("school"))
     if goal.teacher_id != request.user.pk:
         raise Http404("No such goal")
     problem = services.publish_problem(goal, request.user)

@@ -36,7 +36,7 @@ PINNED = {
     "district dashboard": 8,  # 12 before its rollups (and 2.8 s at 25,000 teachers)
     "library search": 10,  # the 200 most recent matches ranked, counted without ranking
     "growth record": 10,
-    "library: share a finished practice": 15,
+    "library: share a finished practice": 12,
 }
 
 

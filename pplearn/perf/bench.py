@@ -116,7 +116,10 @@ def personas(district=None) -> dict:
             goal__school__district=district,
             claim__isnull=True,
         )
-        .order_by("submitted_at", "pk")
+        # A first version of the lowest tier, the oldest: each size scores the same kind of
+        # item (a resubmission shows its previous version too: one query more), and opening it
+        # claims it, so a run on a kept database takes the next such item.
+        .order_by("version", "tier", "submitted_at", "pk")
         .first()
     )
     # A finished practice not yet shared: its teacher opens the library's publish form.

@@ -35,7 +35,7 @@ class Score:
 def review_token(submission: Submission) -> str:
     """What a scoring form must send back unchanged: any change in between is a conflict."""
     if Submission.claim.is_cached(submission):  # loaded with it (the scoring page)
-        claim = getattr(submission, "claim", None) if hasattr(submission, "claim") else None
+        claim = submission.claim_or_none
         claim_id = claim.pk if claim is not None else None
     else:
         claim_id = (

@@ -201,7 +201,7 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
         if page.opened_at is None:
             submission_open(submission=page, reviewer=user)
             changed = True
-        held = _claim_of(page)
+        held = page.claim_or_none
         if held is None or held.reviewer_id != user.pk:
             # Someone else may hold it; the page then says who and offers to take it over.
             with contextlib.suppress(Conflict):
@@ -236,7 +236,7 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404 from None
             else:
                 return _after_decision(request, review, page)
-    claim = _claim_of(page)
+    claim = page.claim_or_none
     context = {
         "submission": page,
         "goal": page.goal,
@@ -252,11 +252,6 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 409 if conflict else 200
     return render(request, "evidence/review/score.html", context, status=status)
-
-
-def _claim_of(submission):
-    """The claim loaded with the submission, or None."""
-    return getattr(submission, "claim", None) if hasattr(submission, "claim") else None
 
 
 def _current_rubric(submission):

@@ -203,6 +203,26 @@ def test_other_databases_count_the_same_numbers_from_the_items(world):
     assert kept_rows.chosen.mine == {1: 0, 3: 1}
 
 
+def test_only_claims_at_the_queues_schools_count_as_mine(world):
+    """A claim the reviewer still holds at a school no longer in their queue is not theirs to
+    count there (the claims are kept to the queue's schools after they are read)."""
+    queue_item(world.school_a, tier=1, claimed_by=world.coordinator)
+    queue_item(world.school_b, tier=2, claimed_by=world.coordinator)
+    queue_item(world.school_b, tier=2, claimed_by=world.coordinator)
+
+    only_b = queue_tallies(user=world.coordinator, school_ids=[world.school_b.pk])
+    both = queue_tallies(
+        user=world.coordinator,
+        school_ids=[world.school_a.pk, world.school_b.pk],
+        chosen=world.school_a.pk,
+    )
+
+    assert only_b.schools.mine == {2: 2}
+    assert only_b.counts()["mine"] == 2
+    assert both.schools.mine == {1: 1, 2: 2}
+    assert both.chosen.mine == {1: 1, 2: 0}
+
+
 def test_no_schools_means_nothing_counted(world):
     queue_item(world.school_a, tier=1)
 

@@ -2,11 +2,13 @@
 paired floor. Nothing here is timed: the workers are fakes that record the order of calls."""
 
 import datetime
+import json
 
 import pytest
 
-from pplearn.perf import bench
-from pplearn.perf.bench import how_measured, table, time_pages
+from pplearn.perf import bench, bench_report
+from pplearn.perf.bench import time_pages
+from pplearn.perf.bench_report import how_measured, table
 
 FLOOR = "floor"
 TODAY = datetime.date(2026, 11, 20)
@@ -223,17 +225,17 @@ def test_the_document_keeps_its_notes_and_lists_the_commands_run(tmp_path, monke
     small = _size("small", _page(FLOOR, "floor", 10.0), _page("home", "page", 20.0, 10.0))
     large = _size("large", _page(FLOOR, "floor", 10.0), _page("home", "page", 21.0, 10.0))
     for size in (small, large):
-        size["machine"] = bench.machine()
+        size["machine"] = bench_report.machine()
         size["commands"] = ["python -m pplearn.perf.bench paired --requests 1"]
     paths = []
     for size in (small, large):
         paths.append(tmp_path / f"{size['label']}.json")
-        paths[-1].write_text(bench.json.dumps(size))
+        paths[-1].write_text(json.dumps(size))
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# B\n\nabove\n<!-- bench:start -->\nold\n<!-- bench:end -->\nbelow\n")
     monkeypatch.delenv("BENCH_COMMANDS", raising=False)
 
-    bench.report(str(paths[0]), str(paths[1]), [], str(doc))
+    bench_report.report(str(paths[0]), str(paths[1]), [], str(doc))
 
     written = doc.read_text()
     assert written.startswith("# B\n\nabove\n<!-- bench:start -->\n")
@@ -244,7 +246,7 @@ def test_the_document_keeps_its_notes_and_lists_the_commands_run(tmp_path, monke
     assert written.count("python -m pplearn.perf.bench paired --requests 1") == 1
 
     monkeypatch.setenv("BENCH_COMMANDS", "make bench\n.venv/bin/python -m pplearn.perf.bench x")
-    bench.report(str(paths[0]), str(paths[1]), [], str(doc))
+    bench_report.report(str(paths[0]), str(paths[1]), [], str(doc))
 
     assert "```sh\nmake bench\n.venv/bin/python -m pplearn.perf.bench x\n```" in doc.read_text()
 

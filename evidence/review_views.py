@@ -47,7 +47,9 @@ CLAIM_CHOICES = [
 
 
 class QueueFilterForm(forms.Form):
-    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    # Checked against the page's schools in clean_school, and written by school_options: a
+    # choice field would normalize (and copy) a district's 200 choices on every page.
+    school = forms.IntegerField(required=False)
     tier = forms.TypedChoiceField(
         choices=[("", "All tiers")] + [(t, f"Tier {t}") for t in (1, 2, 3, 4)],
         coerce=int,
@@ -64,10 +66,15 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The schools read once by the page: the choices, the check and the queue's scope.
         self.schools = schools
-        self.fields["school"].choices = [("", "All schools"), *schools]
-        for name in ("school", "tier", "age", "claim"):
+        for name in ("tier", "age", "claim"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["teacher"].widget.attrs.update({"class": "form-control", "type": "search"})
+
+    def clean_school(self) -> int | None:
+        school = self.cleaned_data["school"]
+        if school is not None and school not in {pk for pk, _ in self.schools}:
+            raise ValidationError("Select a valid choice.", code="invalid_choice")
+        return school
 
     def school_options(self) -> str:
         chosen = self.cleaned_data.get("school") if self.is_bound and self.is_valid() else None

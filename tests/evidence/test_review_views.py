@@ -595,6 +595,16 @@ def test_a_school_outside_the_users_queue_filters_nothing(client, world, spread)
     assert response.context["page"].paginator.count == 4
 
 
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "99999999999999999999"])
+def test_a_school_that_is_not_an_id_filters_nothing(client, world, spread, value):
+    signed_in(client, world.coordinator)
+
+    response = client.get(QUEUE, {"school": value})
+
+    assert response.status_code == 200
+    assert len(listed(response)) == 4
+
+
 def test_queue_counts(client, world, spread):
     response = signed_in(client, world.coordinator).get(QUEUE, {"tier": "3"})
 

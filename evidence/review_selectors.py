@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from pplearn.lookups import among
+from pplearn.models import Role
 
 from .models import Artifact, Claim, CriterionScore, QueueTally, Review, Submission
 from .review_permissions import queue_schools
@@ -42,16 +43,39 @@ class QueueFilters:
     claim: str = ""  # "", "unclaimed", "mine", "others"
 
 
-def queue_school_choices(*, user) -> list[tuple[int, str]]:
-    """(id, name) of the schools of the user's queue by name: read once per page."""
-    return list(queue_schools(user).order_by("name", "pk").values_list("pk", "name"))
+class SchoolIds(list):
+    """The ids of a queue's schools, and their district when they are every school of one
+    district (a district-wide coordinator's queue): the queries then filter by the district,
+    which PostgreSQL plans without weighing 200 ids one by one (about 1 ms a query, issue 8)."""
+
+    def __init__(self, ids, district_id: int | None = None):
+        super().__init__(ids)
+        self.district_id = district_id
+
+
+def queue_scope(*, user) -> tuple[list[tuple[int, str]], SchoolIds]:
+    """(id, name) of the schools of the user's queue by name, and their ids: read once a page."""
+    rows = list(queue_schools(user).order_by("name", "pk").values_list("pk", "name", "district_id"))
+    districts = {district for _, _, district in rows}
+    # A district-wide coordinator's queue holds every school of the district (inactive ones
+    # too), so when no other school is in it, "of this district" names the same schools.
+    wide = {
+        m.district_id
+        for m in user.role_memberships
+        if m.role == Role.COORDINATOR and m.school_id is None
+    }
+    whole = districts.pop() if len(districts) == 1 and districts <= wide else None
+    return [(pk, name) for pk, name, _ in rows], SchoolIds([pk for pk, _, _ in rows], whole)
 
 
 def _in_scope(field: str, user, school_ids: Sequence[int] | None) -> Q:
-    # The ids the page read once (a district's 200 schools are one array parameter on
-    # PostgreSQL), or the schools' subquery for callers without them.
+    # The page's schools read once: their district, or their ids (one array parameter on
+    # PostgreSQL); or the schools' subquery for callers without them.
     if school_ids is None:
         return Q(**{f"{field}__in": queue_schools(user).values("pk")})
+    district_id = getattr(school_ids, "district_id", None)
+    if district_id is not None:
+        return Q(**{f"{field.removesuffix('_id')}__district_id": district_id})
     return Q(among(field, school_ids))
 
 

@@ -97,10 +97,9 @@ class QueueFilterForm(forms.Form):
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Every submitted item of the reviewer's schools, oldest first; htmx refreshes the list."""
     user = request.user
-    schools = selectors.queue_school_choices(user=user)
+    schools, school_ids = selectors.queue_scope(user=user)
     if not schools:
         raise Http404
-    school_ids = [pk for pk, _ in schools]
     filter_form = QueueFilterForm(request.GET or None, schools=schools)
     filters = filter_form.filters()
     items = selectors.queue_for_reviewer(user=user, filters=filters, school_ids=school_ids)

@@ -14,9 +14,12 @@ from django.db import connection
 
 from evidence.models import Claim, QueueTally, Submission
 from evidence.review_selectors import (
+    QueueFilters,
     median_turnaround,
     median_turnaround_recount,
     queue_counts,
+    queue_for_reviewer,
+    queue_scope,
     queue_tallies,
 )
 from evidence.review_services import submission_claim, submission_release
@@ -30,7 +33,7 @@ from tests.evidence.review_factories import (
     queue_item,
     submit_tier,
 )
-from tests.factories import make_person
+from tests.factories import SchoolFactory, add_role, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +257,52 @@ def test_a_generated_district_has_its_tallies_even_without_triggers(db):
 
     assert QueueTally.objects.filter(school__district=district, waiting__gt=0).exists()
     assert_no_drift()
+
+
+def test_a_district_wide_queue_is_scoped_by_its_district(world):
+    closed = SchoolFactory(district=world.district, name="Old Mill School", is_active=False)
+
+    schools, ids = queue_scope(user=world.coordinator)
+
+    assert [name for _, name in schools] == [
+        "Cedar Creek Elementary",
+        "Lincoln Middle",
+        "Old Mill School",
+    ]
+    assert sorted(ids) == sorted([world.school_a.pk, world.school_b.pk, closed.pk])
+    assert ids.district_id == world.district.pk
+
+
+def test_a_queue_of_chosen_schools_or_of_two_districts_is_scoped_by_ids(world):
+    chosen = make_person(Role.COORDINATOR, school=world.school_a)
+    add_role(world.coordinator, Role.PRINCIPAL, world.other_school)
+
+    assert queue_scope(user=chosen)[1].district_id is None
+    _, ids = queue_scope(user=world.coordinator)
+    assert ids.district_id is None
+    assert world.other_school.pk in ids
+
+
+def test_the_district_scope_finds_what_the_ids_find(world):
+    """The same items and numbers, the schools named by their district or by their ids."""
+    closed = SchoolFactory(district=world.district, is_active=False)
+    queue_item(world.school_a, tier=1, claimed_by=world.coordinator)
+    queue_item(world.school_b, tier=2, days_ago=3)
+    queue_item(closed, tier=3, days_ago=2)
+    queue_item(world.other_school, tier=1)
+    _, by_district = queue_scope(user=world.coordinator)
+    by_ids = list(by_district)
+    assert by_district.district_id is not None
+
+    for chosen in (None, world.school_b.pk):
+        a = queue_tallies(user=world.coordinator, school_ids=by_district, chosen=chosen)
+        b = queue_tallies(user=world.coordinator, school_ids=by_ids, chosen=chosen)
+        assert a == b
+    assert a.counts()["total"] == 3
+
+    def listed(ids):
+        items = queue_for_reviewer(user=world.coordinator, filters=QueueFilters(), school_ids=ids)
+        return [item.pk for item in items]
+
+    assert listed(by_district) == listed(by_ids)
+    assert len(listed(by_ids)) == 3

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence.artifact_views import artifact_file_response
 from goals.models import Goal
-from goals.permissions import get_goal_for_viewer_or_404
 from pplearn.audit import audit_record
 from pplearn.html import options_html
 
@@ -98,10 +97,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def entry_publish(request: HttpRequest, goal_pk: int) -> HttpResponse:
     """The author chooses what to share of a goal whose Tier 4 has passed."""
-    # The form shows the goal's title and school: nothing else of it is joined.
-    goal = get_goal_for_viewer_or_404(request.user, goal_pk, Goal.objects.select_related("school"))
-    if goal.teacher_id != request.user.pk:
-        raise Http404("No such goal")
+    # Only the goal's teacher may share it: anyone else gets the same 404 as for a goal they
+    # cannot see. The form shows the goal's title and school: nothing else of it is joined.
+    goal = get_object_or_404(
+        Goal.objects.select_related("school"), pk=goal_pk, teacher=request.user
+    )
     problem = services.publish_problem(goal, request.user)
     if problem:
         messages.error(request, problem)

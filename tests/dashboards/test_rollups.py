@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coaching import services as coaching
+from dashboards import rollups
 from dashboards.district_selectors import count_figures
 from dashboards.models import SchoolYearFigures, TurnaroundTotal
 from dashboards.rollups import STORED, _stored, _sums, recount
@@ -323,6 +324,53 @@ def test_the_comparison_catches_a_service_that_forgets_its_rollup(world, monkeyp
 
     with pytest.raises(AssertionError, match="drifted"):
         run_and_compare()
+
+
+def test_deferred_refreshes_count_each_school_year_once_when_the_block_ends(world, monkeypatch):
+    """Bulk work (the demo) holds the services' refreshes and counts each school-year once."""
+    recount()
+    counted = []
+    count = rollups.count_figures
+
+    def counting(**kwargs):
+        counted.append((tuple(kwargs["ids"]), kwargs["school_year"].pk))
+        return count(**kwargs)
+
+    monkeypatch.setattr(rollups, "count_figures", counting)
+    run = Run(world, random.Random(19))
+    before = {row.pk: row.counted_at for row in SchoolYearFigures.objects.all()}
+
+    with rollups.deferred():
+        with rollups.deferred():  # an inner block leaves the count to the outer one
+            for _ in range(25):
+                run.step()
+        assert counted == []
+        assert {row.pk: row.counted_at for row in SchoolYearFigures.objects.all()} == before
+
+    assert counted, "the block's changes were counted at its end"
+    assert len(counted) == len(set(counted)), "each school-year once"
+    assert _compare(world) >= 2
+
+
+def test_a_deferred_block_that_fails_counts_nothing(world, monkeypatch):
+    recount()
+    calls = []
+    count = rollups.count_figures
+    monkeypatch.setattr(rollups, "count_figures", lambda **kw: calls.append(kw) or count(**kw))
+    year_id = current_year(world.district).pk
+
+    def failing_load():
+        with rollups.deferred():
+            rollups.rollup_refresh(school_id=world.school_a.pk, school_year_id=year_id)
+            raise RuntimeError("the load failed")
+
+    with pytest.raises(RuntimeError):
+        failing_load()
+
+    assert calls == []
+    # Outside a block, a refresh counts at once again.
+    rollups.rollup_refresh(school_id=world.school_a.pk, school_year_id=year_id)
+    assert len(calls) == 1
 
 
 def test_a_generated_district_comes_with_its_rollups(db):

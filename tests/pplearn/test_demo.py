@@ -58,6 +58,20 @@ def test_loading_twice_creates_nothing_twice(demo_output):
     assert second_output == demo_output
 
 
+def test_the_demo_comes_with_its_dashboard_rollups(demo_output):
+    """load_demo counts the rollups once at its end (rollups.deferred): each school's row of
+    every year with goals equals a recount."""
+    from dashboards.models import SchoolYearFigures
+    from goals.models import Goal
+    from tests.dashboards.test_rollups import _compare
+
+    counted = set(SchoolYearFigures.objects.values_list("school_id", "school_year_id"))
+    with_goals = set(Goal.objects.values_list("school_id", "school_year_id"))
+    assert with_goals
+    assert with_goals <= counted
+    assert _compare(None) == len(counted)
+
+
 def test_demo_district_has_its_schools_and_people(demo_output):
     district = District.objects.get(slug="maple-valley")
     schools = School.objects.filter(district=district)

@@ -28,8 +28,6 @@ S = Submission.Status
 ZERO = Decimal("0")
 # A version counts once it reached a reviewer; a draft is still the teacher's own.
 SUBMITTED_STATUSES = [S.SUBMITTED, S.RETURNED, S.PASSED, S.SUPERSEDED]
-# What passing earned: the payout of the passed version (a payout is only ever made for one).
-PASSED_VERSION = Q(submissions__status=S.PASSED)
 
 
 def _money(expression) -> Coalesce:
@@ -124,20 +122,6 @@ def _with_standards(goals: QuerySet[Goal]) -> QuerySet[Goal]:
     )
 
 
-def _with_figures(goals: QuerySet[Goal]) -> QuerySet[Goal]:
-    """Per goal: versions submitted, tiers passed and what passing earned.
-
-    The figures join submissions and their one payout each (one row per submission), so
-    nothing is counted twice.
-    """
-    return goals.annotate(
-        versions=Count("submissions", filter=Q(submissions__status__in=SUBMITTED_STATUSES)),
-        tiers_passed=Count("submissions", filter=Q(submissions__status=S.PASSED)),
-        amount=_money(Sum("submissions__payout__amount", filter=PASSED_VERSION)),
-        credit=_money(Sum("submissions__payout__credit", filter=PASSED_VERSION)),
-    )
-
-
 def _tier_records(goal_ids) -> dict[int, list[TierRecord]]:
     """Per goal and tier: versions submitted, returns, waiting, passing date and earnings."""
     rows = (
@@ -186,19 +170,6 @@ def _feedback(goal_ids) -> dict[int, list[Review]]:
     return by_goal
 
 
-def _passes(teacher: User):
-    return Submission.objects.filter(goal__teacher=teacher, status=S.PASSED).order_by()
-
-
-def earnings_total(passes: QuerySet[Submission]) -> Totals:
-    totals = passes.aggregate(
-        passed=Count("pk"),
-        amount=_money(Sum("payout__amount")),
-        credit=_money(Sum("payout__credit")),
-    )
-    return Totals(tiers_passed=totals["passed"], amount=totals["amount"], credit=totals["credit"])
-
-
 def _add(into, tier: TierRecord) -> None:
     into.tiers_passed += tier.passed
     into.amount += tier.amount
@@ -213,6 +184,19 @@ class _Sum:
     amount: Decimal = ZERO
     credit: Decimal = ZERO
     versions: int = 0
+
+    def totals(self) -> Totals:
+        return Totals(tiers_passed=self.tiers_passed, amount=self.amount, credit=self.credit)
+
+
+def _goal_figures(goal: Goal, tiers: list[TierRecord]) -> None:
+    """Put on the goal its versions submitted, tiers passed and earnings: its tiers' sums."""
+    figures = _Sum()
+    for tier in tiers:
+        figures.versions += tier.versions
+        _add(figures, tier)
+    goal.versions, goal.tiers_passed = figures.versions, figures.tiers_passed
+    goal.amount, goal.credit = figures.amount, figures.credit
 
 
 def growth_record_for(*, teacher: User) -> GrowthRecord:
@@ -249,13 +233,10 @@ def growth_record_for(*, teacher: User) -> GrowthRecord:
                     last_conversation=coached.get("last"),
                 )
             )
-        figures = _Sum()
+        _goal_figures(goal, record.tiers)
         for tier in record.tiers:
-            figures.versions += tier.versions
-            for into in (figures, years[-1], by_tier[tier.tier], total):
+            for into in (years[-1], by_tier[tier.tier], total):
                 _add(into, tier)
-        goal.versions, goal.tiers_passed = figures.versions, figures.tiers_passed
-        goal.amount, goal.credit = figures.amount, figures.credit
         years[-1].goals.append(record)
     return GrowthRecord(
         years=years,
@@ -269,7 +250,7 @@ def growth_record_for(*, teacher: User) -> GrowthRecord:
             }
             for tier, figures in by_tier.items()
         ],
-        totals=Totals(tiers_passed=total.tiers_passed, amount=total.amount, credit=total.credit),
+        totals=total.totals(),
         conversations=sum(row["n"] for row in coaching.values()),
     )
 
@@ -301,7 +282,13 @@ def portfolio_for(*, teacher: User, goal_ids: list[int]) -> tuple[list[GoalRecor
 
     Artifacts marked as showing students are left out: a portfolio leaves the building.
     """
-    goals = list(_with_standards(_with_figures(_goals(teacher).filter(pk__in=goal_ids))))
+    goals = list(_with_standards(_goals(teacher).filter(pk__in=goal_ids)))
+    tiers = _tier_records([goal.pk for goal in goals]) if goals else {}
+    total = _Sum()
+    for goal in goals:
+        _goal_figures(goal, tiers.get(goal.pk, []))
+        for tier in tiers.get(goal.pk, []):
+            _add(total, tier)
     passed = (
         Submission.objects.filter(goal__in=goals, status=S.PASSED)
         .select_related("review__reviewer", "payout")
@@ -329,5 +316,4 @@ def portfolio_for(*, teacher: User, goal_ids: list[int]) -> tuple[list[GoalRecor
     for submission in passed:
         by_goal[submission.goal_id].append(submission)
     records = [GoalRecord(goal, passed=by_goal.get(goal.pk, [])) for goal in goals]
-    totals = earnings_total(_passes(teacher).filter(goal__in=goal_ids))
-    return records, totals
+    return records, total.totals()

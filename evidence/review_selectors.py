@@ -213,10 +213,8 @@ def _my_claims(user, school_ids: Sequence[int] | None) -> list[tuple[int, int]]:
     if school_ids is None:
         claims = claims.filter(_in_scope("submission__goal__school_id", user, None))
     rows = claims.values_list("submission__tier", "submission__goal__school_id")
-    if school_ids is None:
-        return list(rows)
-    in_queue = set(school_ids)
-    return [(tier, school) for tier, school in rows if school in in_queue]
+    in_queue = None if school_ids is None else set(school_ids)
+    return [(tier, school) for tier, school in rows if in_queue is None or school in in_queue]
 
 
 def _tally_rows_counted(user, school_ids, chosen) -> list[dict]:

@@ -120,7 +120,6 @@ class PublishForm(forms.Form):
             }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
-        self.goal = goal
         district_id = goal.school.district_id
         self.fields["system_goals"].queryset = SystemGoal.objects.filter(
             district_id=district_id
